@@ -1,0 +1,1 @@
+export default { name: '_base_/default_runtime.ts' };

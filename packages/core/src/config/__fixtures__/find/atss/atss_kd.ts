@@ -1,0 +1,1 @@
+export default { name: 'atss/atss_kd.ts' };
