@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from './args.js';
+
+describe('parseCli', () => {
+  it('reads the command, the config and its format', () => {
+    const options = parseCli(['print-config', '--config=atss_kd', '--format', 'json']);
+    expect(options).toMatchObject({ command: 'print-config', config: 'atss_kd', format: 'json', cfgOptions: [] });
+  });
+
+  it('gathers several words after --cfg-options and accumulates repeated flags', () => {
+    const options = parseCli(['print-config', '--cfg-options', 'a=1', 'b.0.c=[1,2]', '--config', 'x', '--cfg-options', 'd=none']);
+    expect(options.cfgOptions).toEqual(['a=1', 'b.0.c=[1,2]', 'd=none']);
+    expect(options.config).toBe('x');
+  });
+
+  it('rejects an unknown format, naming the choices', () => {
+    expect(() => parseCli(['print-config', '--format=toml'])).toThrowError("--format: expected one of yaml, json, ts, got 'toml'");
+  });
+
+  it('rejects an unknown option', () => {
+    expect(() => parseCli(['print-config', '--confg=x'])).toThrowError(/Unknown option '--confg'/);
+  });
+});
