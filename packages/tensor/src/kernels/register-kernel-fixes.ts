@@ -1,0 +1,100 @@
+/**
+ * The one place where detlab changes TensorFlow.js kernels: what the wasm backend needs to train conv
+ * detectors (reference `tfjs-in-node.md` §3.3), and one cpu bug.
+ *
+ * - wasm: adds `Conv2DBackpropFilter` (missing, tensorflow/tfjs#8474) and `UnsortedSegmentSum` (missing, the
+ *   gather gradient, tensorflow/tfjs#8082); replaces the naive-loop `Conv2DBackpropInput` with one built on
+ *   XNNPACK's forward convolution;
+ * - cpu: replaces `ResizeNearestNeighborGrad`, wrong for batch > 1 (§4.3).
+ *
+ * Kernels are looked up by name on every call, so registering after the backend is initialised takes effect at
+ * once. `initBackend` calls `registerKernelFixes`; nothing else needs to.
+ */
+import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
+import { resizeNearestNeighborGradCpuConfig } from './resize-nearest-neighbor-grad-cpu.js';
+import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
+
+/** The kernels `registerKernelFixes` installs. */
+export const KERNEL_FIXES: readonly KernelConfig[] = [
+  conv2DBackpropFilterWasmConfig,
+  unsortedSegmentSumWasmConfig,
+  conv2DBackpropInputWasmConfig,
+  resizeNearestNeighborGradCpuConfig,
+];
+
+/**
+ * The kernels ours replaced, keyed by kernel name, so `unregisterKernelFixes` can put them back. Kept on
+ * `globalThis` like tfjs's own kernel registry, so that two copies of this module (a bundle next to the
+ * package, vitest's per-file module graphs) share it.
+ */
+const replaced: Map<string, KernelConfig> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('detlab.replacedKernels')
+] ??= new Map<string, KernelConfig>()) as Map<string, KernelConfig>;
+
+/** Marks our kernel configs; compared instead of object identity for the same reason. */
+const FIX_MARK = Symbol.for('detlab.kernelFix');
+for (const fix of KERNEL_FIXES) Object.defineProperty(fix, FIX_MARK, { value: true });
+
+/**
+ * Installs `KERNEL_FIXES`. Idempotent: a kernel that is already ours is left alone, so calling it on every
+ * `initBackend` costs a few map look-ups.
+ */
+export function registerKernelFixes(): void {
+  for (const fix of KERNEL_FIXES) {
+    const current = lookUp(fix);
+    if (current === fix) continue;
+    if (current !== undefined) {
+      // Another copy's fix is swapped for ours; only a tfjs kernel is remembered as the original.
+      if (!isFix(current)) replaced.set(fix.kernelName, current);
+      unregisterKernel(fix.kernelName, fix.backendName);
+    }
+    registerKernel(fix);
+  }
+}
+
+/**
+ * Removes `KERNEL_FIXES` and restores the kernels they replaced (wasm's naive `Conv2DBackpropInput`, cpu's
+ * `ResizeNearestNeighborGrad`). For
+ * benchmarks against the original kernels and for tests; training code has no reason to call it.
+ */
+export function unregisterKernelFixes(): void {
+  for (const fix of KERNEL_FIXES) {
+    const current = lookUp(fix);
+    if (current === undefined || !isFix(current)) continue;
+    unregisterKernel(fix.kernelName, fix.backendName);
+    const original = replaced.get(fix.kernelName);
+    if (original !== undefined) restore(original);
+    replaced.delete(fix.kernelName);
+  }
+}
+
+/** Whether every kernel of `KERNEL_FIXES` is registered (from this or another copy of this module). */
+export function kernelFixesRegistered(): boolean {
+  return KERNEL_FIXES.every((fix) => {
+    const current = lookUp(fix);
+    return current !== undefined && isFix(current);
+  });
+}
+
+/**
+ * Registers a tfjs kernel again and runs its setup. tfjs runs setup functions (for wasm: binding the C++
+ * function) when the backend initialises, and `initBackend` registers the fixes before that, so the original
+ * may never have been set up.
+ */
+function restore(original: KernelConfig): void {
+  registerKernel(original);
+  // engine.registry holds initialised backends only; tf.findBackend would start initialising one, and while an
+  // async initialisation (wasm) is pending every tensor operation throws.
+  const backend = engine().registry[original.backendName];
+  if (backend !== undefined && original.setupFunc !== undefined) original.setupFunc(backend);
+}
+
+function isFix(config: KernelConfig): boolean {
+  return (config as unknown as Record<symbol, unknown>)[FIX_MARK] === true;
+}
+
+function lookUp(fix: KernelConfig): KernelConfig | undefined {
+  return getKernel(fix.kernelName, fix.backendName) as KernelConfig | undefined;
+}
