@@ -1,0 +1,76 @@
+/**
+ * Batch normalization over N, H, W per channel with PyTorch's semantics; mirrors `nn.BatchNorm2d` (registered
+ * as `BatchNorm2d`, aliases `BN`, `BN2d` as in MMCV's norm registry).
+ *
+ * Train mode normalizes with the batch's biased variance and updates the running statistics with the unbiased
+ * one: running = (1 − momentum)·running + momentum·batch. Eval mode uses the running statistics and updates
+ * nothing. Buffers `running_mean`, `running_var`, `num_batches_tracked` keep PyTorch's names.
+ *
+ * @example
+ * { type: 'BN', num_features: 64 }
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { MODELS } from '@detlab/core';
+import { z } from 'zod';
+import { Module } from '../module/module.js';
+
+export const batchNorm2dSchema = z.strictObject({
+  num_features: z.int().positive(),
+  eps: z.number().positive().default(1e-5),
+  momentum: z.number().min(0).max(1).default(0.1),
+  affine: z.boolean().default(true),
+});
+
+/** Options of `BatchNorm2d`, keys as in configs. */
+export type BatchNorm2dOptions = z.input<typeof batchNorm2dSchema>;
+
+@MODELS.register({ name: 'BatchNorm2d', aliases: ['BN', 'BN2d'], schema: batchNorm2dSchema, description: 'Batch norm, PyTorch semantics.' })
+export class BatchNorm2d extends Module {
+  static override readonly initLayerAliases = ['_BatchNorm', '_NormBase'];
+  readonly options: z.output<typeof batchNorm2dSchema>;
+  readonly weight: tf.Variable | undefined;
+  readonly bias: tf.Variable | undefined;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly numBatchesTracked: tf.Variable;
+
+  constructor(options: BatchNorm2dOptions) {
+    super();
+    const o = (this.options = batchNorm2dSchema.parse(options));
+    this.weight = o.affine ? this.registerParameter('weight', tf.ones([o.num_features])) : undefined;
+    this.bias = o.affine ? this.registerParameter('bias', tf.zeros([o.num_features])) : undefined;
+    this.runningMean = this.registerBuffer('running_mean', tf.zeros([o.num_features]));
+    this.runningVar = this.registerBuffer('running_var', tf.ones([o.num_features]));
+    this.numBatchesTracked = this.registerBuffer('num_batches_tracked', tf.scalar(0, 'int32'));
+  }
+
+  /** [N, H, W, C] → [N, H, W, C]. */
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      let mean: tf.Tensor1D = this.runningMean as tf.Tensor1D;
+      let variance: tf.Tensor1D = this.runningVar as tf.Tensor1D;
+      if (this.training) {
+        ({ mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+        this.updateRunningStats(mean, variance, x.size / x.shape[3]);
+      }
+      // y = x·scale + shift with scale = γ/√(var+ε), shift = β − mean·scale: two full-size ops instead of four.
+      let scale = tf.rsqrt(tf.add(variance, this.options.eps));
+      if (this.weight) scale = tf.mul(scale, this.weight);
+      let shift = tf.neg(tf.mul(mean, scale));
+      if (this.bias) shift = tf.add(shift, this.bias);
+      return tf.add(tf.mul(x, scale), shift);
+    });
+  }
+
+  private updateRunningStats(mean: tf.Tensor1D, variance: tf.Tensor1D, count: number): void {
+    const m = this.options.momentum;
+    tf.tidy(() => {
+      const unbiased = tf.mul(variance, count / Math.max(count - 1, 1));
+      // No gradient reaches the running statistics: nothing on the loss's path reads them in train mode.
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+      this.numBatchesTracked.assign(tf.add(this.numBatchesTracked, tf.scalar(1, 'int32')));
+    });
+  }
+}
+
