@@ -88,8 +88,11 @@ describe('detlab list-modules', () => {
   it('lists the modules a plugin registered with their package and scope', async () => {
     const result = await detlab('list-modules', '--registry=model', `--config=${join(fixtures, 'toy_pafpn.yaml')}`);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^model \(4\)/m);
+    const count = Number(/^model \((\d+)\)/m.exec(result.stdout)?.[1]);
+    const listed = result.stdout.split('\n').filter((line) => /^\s+\w+\.\w+\s+@/.test(line));
+    expect(listed).toHaveLength(count);
     expect(result.stdout).toMatch(/toy\.ToyPAFPN\s+@detlab\/integration-tests/);
+    expect(result.stdout).toMatch(/detlab\.ResNet\s+@detlab\/models/);
   });
 
   it('rejects an unknown registry with a suggestion', async () => {

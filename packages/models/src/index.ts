@@ -1,7 +1,7 @@
 /**
- * @detlab/models: ResNet, FPN, ATSSHead, the ATSS detector, data preprocessor, losses and task utils (issue 4).
+ * @detlab/models: ResNet, FPN, ATSSHead, the ATSS detector, data preprocessor, losses and task utils (issues 3, 4).
  *
- * Importing this package registers its classes in the root registries of @detlab/core. It has none yet:
- * the issue named above fills it.
+ * Importing this package registers its classes in the MODELS registry of @detlab/core (`ResNet`, `FPN`).
  */
-export {};
+export * from './backbones/index.js';
+export * from './necks/index.js';
