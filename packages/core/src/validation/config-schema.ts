@@ -23,6 +23,7 @@ import { formatPath, formatZodIssues } from './format-issues.js';
 import { oneOrMany, ref } from './ref.js';
 
 const extraKeys = new Map<string, () => ZodType>();
+const crossKeyChecks = new Set<(config: Record<string, unknown>) => ValidationIssue[]>();
 
 /** Declares a top-level config key and the schema of its value (a factory, so registries can fill first). */
 export function registerConfigKey(key: string, schema: () => ZodType): void {
@@ -36,6 +37,14 @@ function dataloader(): ZodType {
     dataset: ref(DATASETS),
     sampler: ref(DATA_SAMPLERS).optional(),
   });
+}
+
+/**
+ * Adds a check that compares keys with each other (a head's `num_classes` against its dataset's classes), which
+ * no per-node schema can see. It runs after the schema, on configs that are objects, and its issues join the rest.
+ */
+export function registerConfigCheck(check: (config: Record<string, unknown>) => ValidationIssue[]): void {
+  crossKeyChecks.add(check);
 }
 
 /** The schema a resolved config is validated against. */
@@ -66,8 +75,13 @@ export function configSchema(): ZodType {
 export function validateConfig(config: unknown): ValidationIssue[] {
   const schema = configSchema();
   const result = schema.safeParse(config, { reportInput: true });
-  if (result.success) return [];
-  return formatZodIssues(result.error.issues, schema).map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const issues = result.success
+    ? []
+    : formatZodIssues(result.error.issues, schema).map((i) => ({ path: formatPath(i.path), message: i.message }));
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+    for (const check of crossKeyChecks) issues.push(...check(config as Record<string, unknown>));
+  }
+  return issues;
 }
 
 /** Throws a `ConfigValidationError` listing every problem in `config`; `file` names the config in the message. */

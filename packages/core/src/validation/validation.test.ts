@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigValidationError } from '../errors.js';
 import { Registry } from '../registry/registry.js';
 import { DATASETS, HOOKS, MODELS, TASK_UTILS, TRANSFORMS } from '../registry/root-registries.js';
-import { assertValidConfig, registerConfigKey, validateConfig } from './config-schema.js';
+import { assertValidConfig, registerConfigCheck, registerConfigKey, validateConfig } from './config-schema.js';
 import { configJsonSchema } from './json-schema.js';
 import { ref } from './ref.js';
 
@@ -114,5 +114,17 @@ describe('configJsonSchema', () => {
     const head = branches.find((b) => b.properties.type.enum?.includes('ToyHead'));
     expect(head?.properties.anchor_generator.$ref).toBe('#/$defs/detlab.task_util');
     expect(JSON.stringify(schema)).not.toContain('"$ref":"#/$defs/undefined"');
+  });
+});
+
+describe('registerConfigCheck', () => {
+  it('adds cross-key issues to the schema issues', () => {
+    registerConfigCheck((config) =>
+      config.epochs !== undefined && config.epochs !== (config.schedule as { epochs?: unknown } | undefined)?.epochs
+        ? [{ path: 'epochs', message: 'must equal schedule.epochs' }]
+        : [],
+    );
+    expect(validateConfig({ epochs: 3, schedule: { epochs: 3 } })).toEqual([]);
+    expect(validateConfig({ epochs: 3, schedule: { epochs: 4 } })).toEqual([{ path: 'epochs', message: 'must equal schedule.epochs' }]);
   });
 });
