@@ -37,3 +37,14 @@ export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './checkpo
 export { loadStateDictInto, loadCheckpointInto, type StateDictTarget, type LoadStateDictReport } from './checkpoint/load-state-dict.js';
 export { saveModule, loadModule, moduleStateTarget } from './checkpoint/module-checkpoint.js';
 export { type PretrainedReport } from './init/pretrained.js';
+
+export {
+  numInstances,
+  assertDetBatch,
+  type DetInstances,
+  type DetMetaInfo,
+  type DetDataSample,
+  type DetInputs,
+  type DetBatch,
+  type DetPrediction,
+} from './structures/det-data-sample.js';
