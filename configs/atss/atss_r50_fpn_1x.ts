@@ -1,50 +1,15 @@
-// ATSS with ResNet-50 + FPN; the model of mmdet configs/atss/atss_r50_fpn_1x_coco.py, on MNIST-Det (10 classes).
+// ATSS with ResNet-50 + FPN (the model of atss_r50_fpn_1x_coco.ts) on MNIST-Det, 10 classes; the student of
+// ../distill/atss_kd.ts.
 import { defineConfig } from '@detlab/core';
 
 export default defineConfig({
-  _base_: ['../_base_/datasets/mnist_det.ts', '../_base_/schedules/schedule_1x.ts', '../_base_/default_runtime.ts'],
-  model: {
-    type: 'ATSS',
-    data_preprocessor: {
-      type: 'DetDataPreprocessor',
-      mean: [123.675, 116.28, 103.53],
-      std: [58.395, 57.12, 57.375],
-      bgr_to_rgb: true,
-      pad_size_divisor: 32,
-    },
-    backbone: {
-      type: 'ResNet',
-      depth: 50,
-      num_stages: 4,
-      out_indices: [0, 1, 2, 3],
-      frozen_stages: 1,
-      norm_cfg: { type: 'BN', requires_grad: true },
-      norm_eval: true,
-      style: 'pytorch',
-    },
-    neck: {
-      type: 'FPN',
-      in_channels: [256, 512, 1024, 2048],
-      out_channels: 256,
-      start_level: 1,
-      add_extra_convs: 'on_output',
-      num_outs: 5,
-    },
-    bbox_head: {
-      type: 'ATSSHead',
-      num_classes: 10,
-      in_channels: 256,
-      stacked_convs: 4,
-      feat_channels: 256,
-      anchor_generator: { type: 'AnchorGenerator', ratios: [1.0], octave_base_scale: 8, scales_per_octave: 1, strides: [8, 16, 32, 64, 128] },
-      bbox_coder: { type: 'DeltaXYWHBBoxCoder', target_means: [0, 0, 0, 0], target_stds: [0.1, 0.1, 0.2, 0.2] },
-      loss_cls: { type: 'FocalLoss', use_sigmoid: true, gamma: 2.0, alpha: 0.25, loss_weight: 1.0 },
-      loss_bbox: { type: 'GIoULoss', loss_weight: 2.0 },
-      loss_centerness: { type: 'CrossEntropyLoss', use_sigmoid: true, loss_weight: 1.0 },
-    },
-    train_cfg: { assigner: { type: 'ATSSAssigner', topk: 9 }, allowed_border: -1, pos_weight: -1, debug: false },
-    test_cfg: { nms_pre: 1000, min_bbox_size: 0, score_thr: 0.05, nms: { type: 'nms', iou_threshold: 0.6 }, max_per_img: 100 },
-  },
+  _base_: [
+    '../_base_/models/atss_r50_fpn.ts',
+    '../_base_/datasets/mnist_det.ts',
+    '../_base_/schedules/schedule_1x.ts',
+    '../_base_/default_runtime.ts',
+  ],
+  model: { bbox_head: { num_classes: 10 } },
   // ATSS trains at lr 0.01, below schedule_1x's 0.02; only the optimizer's lr changes.
   optim_wrapper: { optimizer: { lr: 0.01 } },
 });

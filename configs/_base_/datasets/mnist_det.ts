@@ -1,5 +1,6 @@
 // MNIST-Det, the embedded default dataset: handwritten digits on 128x128 canvases, COCO format, 10 classes.
-// Made on first use under data/mnist_det/ (or by `nx run tools:make-mnist-det`).
+// MnistDetDataset is CocoDataset plus making the data on first use under data/mnist_det/ (default options, ~10 s);
+// `nx run tools:make-mnist-det` makes it ahead of time, or with other sizes.
 import { defineConfig } from '@detlab/core';
 
 const data_root = 'data/mnist_det/';
@@ -20,14 +21,14 @@ const test_pipeline = [
 ];
 
 export default defineConfig({
-  dataset_type: 'CocoDataset',
+  dataset_type: 'MnistDetDataset',
   data_root,
   train_dataloader: {
     batch_size: 8,
     num_workers: 2,
     sampler: { type: 'DefaultSampler', shuffle: true },
     dataset: {
-      type: 'CocoDataset',
+      type: 'MnistDetDataset',
       data_root,
       metainfo: { classes },
       ann_file: 'annotations/train.json',
@@ -41,7 +42,7 @@ export default defineConfig({
     num_workers: 2,
     sampler: { type: 'DefaultSampler', shuffle: false },
     dataset: {
-      type: 'CocoDataset',
+      type: 'MnistDetDataset',
       data_root,
       metainfo: { classes },
       ann_file: 'annotations/val.json',
