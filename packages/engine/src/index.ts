@@ -5,3 +5,5 @@
  * the issue named above fills it.
  */
 export {};
+
+export * from './optim/index.js';
