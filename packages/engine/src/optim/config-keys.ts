@@ -65,5 +65,6 @@ export function optimWrapperConfigSchema(): ZodType {
   });
 }
 
-registerConfigKey('optim_wrapper', optimWrapperConfigSchema);
+// Optional: val- or test-only configs have no optimizer (z.any() is otherwise required at the top level).
+registerConfigKey('optim_wrapper', () => optimWrapperConfigSchema().optional());
 registerConfigKey('auto_scale_lr', () => autoScaleLrSchema.nullable().optional());
