@@ -1,3 +1,4 @@
 import { detlabProject } from '../../vitest.shared.js';
 
-export default detlabProject('wandb');
+// Every test run through @wandb/sdk takes 2-3 s (its sender polls once a second, reference/wandb.md §9.8).
+export default detlabProject('wandb', { testTimeout: 20_000 });

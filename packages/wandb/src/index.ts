@@ -1,7 +1,31 @@
 /**
- * @detlab/wandb: The W&B vis backend over @wandb/sdk, sweep methods, early termination and agents (issue 8).
+ * @detlab/wandb: the W&B vis backend over @wandb/sdk, and offline-run sync (issue 6); sweep methods, early
+ * termination and agents come with issue 8.
  *
- * Importing this package registers its classes in the root registries of @detlab/core. It has none yet:
- * the issue named above fills it.
+ * Importing this package registers `WandbVisBackend` in VISBACKENDS.
  */
-export {};
+export {
+  WandbVisBackend,
+  wandbVisBackendSchema,
+  wandbInitKwargsSchema,
+  resolveMode,
+  type WandbVisBackendOptions,
+  type WandbMode,
+} from './wandb-vis-backend.js';
+export { SummaryMetrics, defineMetricCfgSchema, summaryKey, type DefineMetricCfg } from './summary-metrics.js';
+export { wrapConfig, unwrapConfig, type WandbConfig } from './run-config.js';
+export {
+  OfflineRun,
+  readOfflineRun,
+  findOfflineRuns,
+  offlineRunDir,
+  OFFLINE_RUN_FORMAT,
+  OFFLINE_FILES,
+  type OfflineRunInfo,
+  type OfflineRunContents,
+  type OfflineRunOptions,
+} from './offline-run.js';
+export { syncOfflineRun, SYNCED_FILE, type SyncOfflineRunOptions, type SyncOfflineRunResult } from './sync.js';
+export { SdkClient, type SdkClientOptions, type SdkFinishResult } from './sdk-client.js';
+export type { SdkRunInit, SdkSettings } from './sdk-worker.js';
+export type { RunSink } from './run-sink.js';
