@@ -16,6 +16,16 @@ export interface CliOptions {
   other?: string;
   registry?: string;
   out?: string;
+  /** wandb-sync: an offline W&B run folder, or a folder holding some. */
+  run?: string;
+  /** train/test: the work dir root, instead of the config's `work_dir` or work_dirs/<config name>. */
+  workDir?: string;
+  /** train: continue from the newest checkpoint of the work dir (true) or from this file. */
+  resume?: boolean | string;
+  /** train/test: the TF.js backend, instead of the config's `env_cfg.backend`. */
+  backend?: string;
+  /** test: the checkpoint whose weights are evaluated. */
+  checkpoint?: string;
   skipValidation: boolean;
   debug: boolean;
   help: boolean;
@@ -36,6 +46,11 @@ export function parseCli(argv: readonly string[]): CliOptions {
       other: { type: 'string' },
       registry: { type: 'string' },
       out: { type: 'string' },
+      run: { type: 'string' },
+      'work-dir': { type: 'string' },
+      resume: { type: 'string' },
+      backend: { type: 'string' },
+      checkpoint: { type: 'string' },
       'skip-validation': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -53,6 +68,12 @@ export function parseCli(argv: readonly string[]): CliOptions {
     other: values.other,
     registry: values.registry,
     out: values.out,
+    run: values.run,
+    workDir: values['work-dir'],
+    // `--resume` alone continues from the newest checkpoint; `--resume=FILE` from that file.
+    resume: values.resume === undefined ? undefined : values.resume === '' || values.resume === 'true' ? true : values.resume,
+    backend: values.backend,
+    checkpoint: values.checkpoint,
     skipValidation: values['skip-validation'] ?? false,
     debug: values.debug ?? false,
     help: values.help ?? false,
@@ -66,6 +87,12 @@ function gatherCfgOptions(argv: readonly string[]): string[] {
   for (const arg of argv) {
     if (arg === '--cfg-options') {
       gathering = true;
+      continue;
+    }
+    if (arg === '--resume') {
+      // A bare `--resume` means "the newest checkpoint"; parseArgs needs a value for a string option.
+      gathering = false;
+      out.push('--resume=true');
       continue;
     }
     if (gathering && !arg.startsWith('-')) {

@@ -9,6 +9,9 @@ import type { CommandIO } from './commands/io.js';
 import { describeModule, listModules } from './commands/list-modules.js';
 import { printConfig } from './commands/print-config.js';
 import { jsonSchema, validateConfigCommand } from './commands/validate-config.js';
+import { testCommand } from './commands/test.js';
+import { trainCommand } from './commands/train.js';
+import { wandbSync } from './commands/wandb-sync.js';
 import './register-all.js';
 
 /** Exit code of a user mistake (bad config, missing file, unknown type). */
@@ -20,12 +23,15 @@ export const USAGE = `Usage: detlab <command> [options]
        nx run trainer:<command> [options]
 
 Commands:
+  train            Train a config (--config, --cfg-options, --work-dir DIR, --resume [FILE], --backend B)
+  test             Evaluate a checkpoint on the test set (--config, --checkpoint FILE, --backend B)
   print-config     Print the resolved config (--config, --cfg-options, --format yaml|json|ts, --out FILE)
   diff-config      Diff two resolved configs (--config A --other B)
   validate-config  Check a config against the registered modules' schemas (--config)
   list-modules     List every registry's modules with their package (--registry NAME)
   describe-module  Describe one module and its options: describe-module NAME [--registry NAME]
   json-schema      Write the JSON Schema of configs, for editor completion (--out FILE)
+  wandb-sync       Upload offline W&B runs (WANDB_MODE=offline) to WANDB_BASE_URL (--run DIR)
 
 Options:
   -c, --config NAME|PATH   a config under configs/ (atss_kd) or a file path
@@ -37,12 +43,15 @@ Options:
 type Command = (options: CliOptions, io: CommandIO, positionals: string[]) => Promise<void> | void;
 
 const COMMANDS: Record<string, Command> = {
+  train: trainCommand,
+  test: testCommand,
   'print-config': printConfig,
   'diff-config': diffConfig,
   'validate-config': validateConfigCommand,
   'list-modules': listModules,
   'describe-module': (options, io, positionals) => describeModule(options, positionals[1], io),
   'json-schema': jsonSchema,
+  'wandb-sync': wandbSync,
 };
 
 /** Runs the command line `argv` (without `node` and script); resolves to the exit code. */
@@ -79,6 +88,9 @@ function report(error: unknown, debug: boolean, io: CommandIO): number {
     for (let e: unknown = error; e instanceof Error; e = e.cause) process.stderr.write(`${e.stack ?? e.message}\n`);
   }
   if (isParseArgsError(error)) io.stdout(USAGE);
+  // An interrupted run (SIGINT/SIGTERM) carries 128 + the signal number, as shells expect.
+  const signalled = typeof error === 'object' && error !== null ? (error as { exitCode?: unknown }).exitCode : undefined;
+  if (typeof signalled === 'number') return signalled;
   return userMistake ? EXIT_USER_ERROR : EXIT_INTERNAL_ERROR;
 }
 
