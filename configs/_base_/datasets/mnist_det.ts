@@ -20,6 +20,23 @@ const test_pipeline = [
   { type: 'PackDetInputs', meta_keys: ['img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor'] },
 ];
 
+const val_dataloader = {
+  batch_size: 8,
+  num_workers: 2,
+  sampler: { type: 'DefaultSampler', shuffle: false },
+  dataset: {
+    type: 'MnistDetDataset',
+    data_root,
+    metainfo: { classes },
+    ann_file: 'annotations/val.json',
+    data_prefix: { img: 'val/' },
+    test_mode: true,
+    pipeline: test_pipeline,
+  },
+};
+
+const val_evaluator = { type: 'CocoMetric', ann_file: `${data_root}annotations/val.json`, metric: 'bbox' };
+
 export default defineConfig({
   dataset_type: 'MnistDetDataset',
   data_root,
@@ -37,19 +54,8 @@ export default defineConfig({
       pipeline: train_pipeline,
     },
   },
-  val_dataloader: {
-    batch_size: 8,
-    num_workers: 2,
-    sampler: { type: 'DefaultSampler', shuffle: false },
-    dataset: {
-      type: 'MnistDetDataset',
-      data_root,
-      metainfo: { classes },
-      ann_file: 'annotations/val.json',
-      data_prefix: { img: 'val/' },
-      test_mode: true,
-      pipeline: test_pipeline,
-    },
-  },
-  val_evaluator: { type: 'CocoMetric', ann_file: `${data_root}annotations/val.json`, metric: 'bbox' },
+  val_dataloader,
+  test_dataloader: val_dataloader, // MMDetection's convention: test on the val split
+  val_evaluator,
+  test_evaluator: val_evaluator,
 });
