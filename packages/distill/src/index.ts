@@ -1,7 +1,12 @@
 /**
- * @detlab/distill: Teacher-student algorithms, distillers, recorders and distillation losses (issue 7).
+ * @detlab/distill: teacher-student distillation (issue 7). Importing this package registers its losses in the
+ * MODELS registry of @detlab/core (`DistillationLoss`, `KLDivergence`, `MSELoss`, `L2Loss`,
+ * `ChannelWiseDivergence`) and the top-level config keys `kd_loss` and `kd_loss_weight`.
  *
- * Importing this package registers its classes in the root registries of @detlab/core. It has none yet:
- * the issue named above fills it.
+ * @example
+ * kd_loss = { type: 'DistillationLoss', temperature: 4 }
+ * kd_loss_weight = 0.5
  */
-export {};
+import './config-keys.js';
+
+export * from './losses/index.js';
