@@ -23,7 +23,7 @@ export { getDefaultScope, setDefaultScope, withDefaultScope } from './registry/d
 export * from './registry/root-registries.js';
 
 export { ref, oneOrMany, refRegistry, type ConfigNode } from './validation/ref.js';
-export { configSchema, registerConfigKey, registerConfigCheck, validateConfig, assertValidConfig } from './validation/config-schema.js';
+export { configSchema, registerConfigKey, registerConfigCheck, validateConfig, assertValidConfig, type ConfigCheckContext } from './validation/config-schema.js';
 export { configJsonSchema } from './validation/json-schema.js';
 export { parseOptions } from './validation/format-issues.js';
 

@@ -12,6 +12,7 @@ import { describeValue, isPlainObject } from '../utils/values.js';
 import { resolveBaseRefs } from './base-refs.js';
 import { resolveBasePath, withScope } from './base-path.js';
 import { applyCfgOptions, setDottedKey } from './cfg-options.js';
+import { resolveConfigForms } from './config-forms.js';
 import { loadConfigFile } from './load-file.js';
 import { mergeConfig } from './merge.js';
 
@@ -41,12 +42,15 @@ export class Config {
    * Each `_base_` (a path or a list, relative to the file's folder, or `pkg::path`) loads recursively; sibling
    * bases must not share top-level keys; then the file is merged into the merged bases (`mergeConfig`).
    * `{{_base_.a.b}}` string values are replaced by that value of the merged bases first. Files may not
-   * inherit in a cycle. `cfgOptions` are applied last.
+   * inherit in a cycle. `cfgOptions` are applied last; then the registered config forms complete the config
+   * (`resolveConfigForms`: a teacher named by its config file is loaded, for instance).
    */
   static async fromFile(file: string, options: ConfigFromFileOptions = {}): Promise<Config> {
     const filename = resolve(file);
-    const data = await loadResolved(filename, [], options.env);
-    return new Config(options.cfgOptions?.length ? applyCfgOptions(data, options.cfgOptions) : data, filename);
+    const loaded = await loadResolved(filename, [], options.env);
+    const data = options.cfgOptions?.length ? applyCfgOptions(loaded, options.cfgOptions) : loaded;
+    await resolveConfigForms(data, filename);
+    return new Config(data, filename);
   }
 
   /** A config from plain data already in memory (copied); `filename` is made absolute when given. */

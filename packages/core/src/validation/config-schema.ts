@@ -19,11 +19,20 @@ import {
   VISBACKENDS,
   VISUALIZERS,
 } from '../registry/root-registries.js';
+import { normalizeConfig } from '../config/config-forms.js';
 import { formatPath, formatZodIssues } from './format-issues.js';
 import { oneOrMany, ref } from './ref.js';
 
 const extraKeys = new Map<string, () => ZodType>();
-const crossKeyChecks = new Set<(config: Record<string, unknown>) => ValidationIssue[]>();
+/** What a cross-key check gets besides the (canonical) config. */
+export interface ConfigCheckContext {
+  /** The written config path of a canonical one, for messages that name other paths than their own. */
+  pathBack: (path: string) => string;
+}
+
+type ConfigCheck = (config: Record<string, unknown>, context: ConfigCheckContext) => ValidationIssue[];
+
+const crossKeyChecks = new Set<ConfigCheck>();
 
 /** Declares a top-level config key and the schema of its value (a factory, so registries can fill first). */
 export function registerConfigKey(key: string, schema: () => ZodType): void {
@@ -41,9 +50,10 @@ function dataloader(): ZodType {
 
 /**
  * Adds a check that compares keys with each other (a head's `num_classes` against its dataset's classes), which
- * no per-node schema can see. It runs after the schema, on configs that are objects, and its issues join the rest.
+ * no per-node schema can see. It runs after the schema, on configs that are objects (in their canonical form; see
+ * `registerConfigForm`), and its issues join the rest; their paths are mapped back to the written form.
  */
-export function registerConfigCheck(check: (config: Record<string, unknown>) => ValidationIssue[]): void {
+export function registerConfigCheck(check: ConfigCheck): void {
   crossKeyChecks.add(check);
 }
 
@@ -71,17 +81,22 @@ export function configSchema(): ZodType {
   return z.looseObject(shape);
 }
 
-/** Every problem in `config`, each with its config path; empty when it is valid. */
+/**
+ * Every problem in `config`, each with its config path; empty when it is valid. A config written in a
+ * registered shorthand (`registerConfigForm`) is validated in its canonical form, with paths named as written.
+ */
 export function validateConfig(config: unknown): ValidationIssue[] {
+  const isObject = typeof config === 'object' && config !== null && !Array.isArray(config);
+  const { config: canonical, pathBack } = isObject ? normalizeConfig(config as Record<string, unknown>) : { config, pathBack: (p: string) => p };
   const schema = configSchema();
-  const result = schema.safeParse(config, { reportInput: true });
+  const result = schema.safeParse(canonical, { reportInput: true });
   const issues = result.success
     ? []
     : formatZodIssues(result.error.issues, schema).map((i) => ({ path: formatPath(i.path), message: i.message }));
-  if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
-    for (const check of crossKeyChecks) issues.push(...check(config as Record<string, unknown>));
+  if (isObject) {
+    for (const check of crossKeyChecks) issues.push(...check(canonical as Record<string, unknown>, { pathBack }));
   }
-  return issues;
+  return issues.map((issue) => ({ ...issue, path: pathBack(issue.path) }));
 }
 
 /** Throws a `ConfigValidationError` listing every problem in `config`; `file` names the config in the message. */
