@@ -27,6 +27,11 @@ describe('findConfig', () => {
     expect(findConfig('atss_kd.ts', { roots })).toBe(join(root, 'atss/atss_kd.ts'));
   });
 
+  it('never takes a sweep file under sweeps/ for a config', () => {
+    // fixtures: atss/atss_r50.yaml and sweeps/atss_r50.json
+    expect(findConfig('atss_r50', { roots })).toBe(join(root, 'atss/atss_r50.yaml'));
+  });
+
   it('rejects an ambiguous name, listing every match', () => {
     const find = () => findConfig('atss_kd', { roots });
     expect(find).toThrowError(ConfigError);

@@ -13,6 +13,9 @@ export interface FindConfigOptions {
   roots: readonly string[];
 }
 
+/** Folders never searched for configs: installed packages, and W&B sweep files (`configs/sweeps/atss_kd.yaml`). */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'sweeps']);
+
 /** The file extensions a config name is searched with, in this order. */
 const SEARCHED_EXTENSIONS = ['.ts', '.js', '.mjs', '.json', '.yaml', '.yml'];
 
@@ -20,7 +23,8 @@ const SEARCHED_EXTENSIONS = ['.ts', '.js', '.mjs', '.json', '.yaml', '.yml'];
  * The absolute path of a config given by path or by name.
  *
  * An existing file is used as is. Otherwise `name` is searched for as `<name>.{ts,js,mjs,json,yaml,yml}` in
- * every root and its subfolders (`_base_` included; `node_modules` and dot folders skipped). No match, or
+ * every root and its subfolders (`_base_` included; `node_modules`, dot folders and `sweeps`, which holds sweep
+ * files rather than configs, skipped). No match, or
  * more than one, is a `ConfigError`: the first lists the searched roots and the closest names, the second
  * every match.
  *
@@ -71,7 +75,7 @@ function configFiles(root: string): ConfigFileEntry[] {
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(path);
+        if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) walk(path);
       } else if (entry.isFile() && SEARCHED_EXTENSIONS.includes(extname(entry.name))) {
         found.push({ name: relative(root, path).split(sep).join('/'), path });
       }
