@@ -2,7 +2,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
-import { importCustomModules } from './custom-imports.js';
+import { MODELS } from '../registry/root-registries.js';
+import { coreVersion, importCustomModules } from './custom-imports.js';
 
 const plugins = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__/plugins');
 const configFile = join(plugins, 'with-plugins.yaml');
@@ -77,5 +78,44 @@ describe('importCustomModules', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("Cannot find package 'detlab-no-such-plugin'");
     expect(warnings[0]).toContain('Skipped, because allow_failed_imports is true.');
+  });
+
+  it('refuses a plugin whose peerDependencies range excludes the running core, naming both versions, before running it', async () => {
+    const error = await rejection(importCustomModules({ custom_imports: { imports: ['@fixture/needs-core-9'] } }, { configFile }));
+    const manifest = join(plugins, '../node_modules/@fixture/needs-core-9/package.json');
+    expect(error.message).toBe(
+      `Plugin @fixture/needs-core-9@2.3.4 (custom_imports of ${configFile}) supports @detlab/core ^9.0.0, but the running @detlab/core is ${coreVersion()} (range declared in ${manifest})\n` +
+        `  Install a version of @fixture/needs-core-9 made for @detlab/core ${coreVersion()}, or @detlab/core in ^9.0.0.`,
+    );
+    expect(error.configPath).toBe('custom_imports.imports');
+    expect((globalThis as { __detlabFixtureNeedsCore9?: number }).__detlabFixtureNeedsCore9).toBeUndefined();
+  });
+
+  it('reads the detlab.core field before peerDependencies', async () => {
+    const error = await rejection(importCustomModules({ custom_imports: { imports: ['@fixture/core-field'] } }, { configFile }));
+    expect(error.message).toContain(`supports @detlab/core <0.1.0, but the running @detlab/core is ${coreVersion()}`);
+  });
+
+  it('reports the version mismatch even with allow_failed_imports, as a warning', async () => {
+    const warnings: string[] = [];
+    const cfg = { custom_imports: { imports: ['@fixture/needs-core-9'], allow_failed_imports: true } };
+    expect(await importCustomModules(cfg, { configFile, warn: (m) => warnings.push(m) })).toEqual([]);
+    expect(warnings[0]).toContain('supports @detlab/core ^9.0.0');
+  });
+
+  it('loads two plugins that register the same name; the bare name then asks for scope.Name', async () => {
+    const cfg = { custom_imports: { imports: ['@fixture/twin-a', '@fixture/twin-b'] } };
+    try {
+      expect(await importCustomModules(cfg, { configFile })).toEqual(['@fixture/twin-a', '@fixture/twin-b']);
+      expect(() => MODELS.build({ type: 'TwinNeck' }, { path: 'model.neck' })).toThrow(
+        "model.neck.type: 'TwinNeck' is registered in several scopes of the model registry: 'twina.TwinNeck' (@fixture/twin-a), 'twinb.TwinNeck' (@fixture/twin-b)\n" +
+          "  Write the scoped name, e.g. type: 'twina.TwinNeck'.",
+      );
+      const built = MODELS.build<{ constructor: { name: string } }>({ type: 'twinb.TwinNeck' }, { path: 'model.neck' });
+      expect(MODELS.entryFor(built.constructor as never)?.registry.scope).toBe('twinb');
+    } finally {
+      MODELS.findScope('twina')?.unregister('TwinNeck');
+      MODELS.findScope('twinb')?.unregister('TwinNeck');
+    }
   });
 });

@@ -8,10 +8,11 @@
  *   imports: ['@acme/detlab-plugin', './plugins/my-neck.ts']
  *   allow_failed_imports: false
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import semver from 'semver';
 import { ConfigError } from '../errors.js';
 import { describeValue, isPlainObject } from '../utils/values.js';
 import { pluginJitiInstance } from './jiti-loader.js';
@@ -34,7 +35,9 @@ const importsByUrl = new Map<string, Promise<unknown>>();
  *
  * An entry that starts with `./`, `../` or `/` is a path to a JS or TS module, relative to the config's folder
  * (TS loads through jiti); any other entry is an npm package, resolved from the config's folder, then from the
- * working directory. A failure is a `ConfigError` naming the entry and the config, unless
+ * working directory. A package that declares the `@detlab/core` range it supports (`peerDependencies` or
+ * `detlab.core` in its package.json) is checked against the running core before it is imported (see
+ * `checkCoreRange`). A failure is a `ConfigError` naming the entry and the config, unless
  * `allow_failed_imports` is true: then it is passed to `warn` and the entry is skipped.
  */
 export async function importCustomModules(
@@ -88,6 +91,7 @@ async function importOne(entry: string, configFile: string | undefined): Promise
   const from = configFile ? ` (custom_imports of ${configFile})` : '';
   const isPath = entry.startsWith('./') || entry.startsWith('../') || isAbsolute(entry);
   const url = isPath ? modulePath(entry, configFile, from) : await resolvePackage(entry, configFile, from);
+  if (!isPath) checkCoreRange(entry, url, configFile, from);
   try {
     await importOnce(url);
   } catch (error) {
@@ -153,5 +157,71 @@ function requireResolve(name: string, folder: string): string | undefined {
     return pathToFileURL(createRequire(join(folder, 'noop.js')).resolve(name)).href;
   } catch {
     return undefined;
+  }
+}
+
+/** The version of the running `@detlab/core`, read once from its package.json (`src/` and `dist/` sit at the same depth). */
+let runningCoreVersion: string | undefined;
+
+/** The version of this `@detlab/core`. */
+export function coreVersion(): string {
+  runningCoreVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return runningCoreVersion;
+}
+
+/** What a plugin's package.json says about the `@detlab/core` it needs. */
+interface PluginManifest {
+  name?: string;
+  version?: string;
+  peerDependencies?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  detlab?: { core?: string };
+}
+
+/**
+ * Throws a `ConfigError` naming both versions when the package `entry` resolves to declares a `@detlab/core`
+ * range the running core is not in. The range is `detlab.core` in its package.json, else its
+ * `peerDependencies['@detlab/core']`, else its `dependencies['@detlab/core']`; a package that declares none, or a
+ * range that is not semver (`workspace:*`, a file path), is not checked. Pre-releases count as in range.
+ */
+export function checkCoreRange(entry: string, url: string, configFile?: string, from = ''): void {
+  const found = owningManifest(packageOfSpecifier(entry), url);
+  if (!found) return;
+  const { manifest, file } = found;
+  const range = manifest.detlab?.core ?? manifest.peerDependencies?.['@detlab/core'] ?? manifest.dependencies?.['@detlab/core'];
+  if (typeof range !== 'string' || semver.validRange(range) === null) return;
+  const running = coreVersion();
+  if (semver.satisfies(running, range, { includePrerelease: true })) return;
+  const plugin = `${manifest.name ?? entry}${manifest.version ? `@${manifest.version}` : ''}`;
+  throw new ConfigError(
+    `Plugin ${plugin}${from} supports @detlab/core ${range}, but the running @detlab/core is ${running} (range declared in ${file})`,
+    {
+      file: configFile,
+      configPath: 'custom_imports.imports',
+      hint: `Install a version of ${manifest.name ?? entry} made for @detlab/core ${running}, or @detlab/core in ${range}.`,
+    },
+  );
+}
+
+/** `@scope/name` or `name` of an import specifier that may carry a subpath (`@scope/name/sub`). */
+function packageOfSpecifier(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** The package.json named `name` above the resolved entry `url` (the package's own), or undefined. */
+function owningManifest(name: string, url: string): { manifest: PluginManifest; file: string } | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  for (let dir = dirname(fileURLToPath(url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const manifest = JSON.parse(readFileSync(file, 'utf8')) as PluginManifest;
+        if (manifest.name === name) return { manifest, file };
+      } catch {
+        // A broken package.json on the way up is not ours to report: the import itself will fail if it matters.
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
   }
 }

@@ -10,5 +10,6 @@ export { parseCfgOptions, applyCfgOptions } from './cfg-options.js';
 export { substituteText, substituteValues, type SubstituteOptions } from './env-vars.js';
 export { loadConfigFile, CONFIG_EXTENSIONS, type LoadConfigFileOptions } from './load-file.js';
 export { findConfig, type FindConfigOptions } from './find-config.js';
+export { importCustomModules, checkCoreRange, coreVersion, type ImportCustomModulesOptions } from './custom-imports.js';
 export { dumpConfig, diffConfigs, type ConfigDumpFormat, type DiffConfigsOptions } from './dump.js';
 export { registerConfigForm, unregisterConfigForm, resolveConfigForms, normalizeConfig, type ConfigForm, type NormalizedConfig } from './config-forms.js';
