@@ -26,6 +26,7 @@ export { BACKEND_CHOICES, type BackendChoice } from './backend/candidates.js';
 export { envCfgSchema, type EnvCfg } from './backend/env-cfg.js';
 export { registerKernelFixes, unregisterKernelFixes, kernelFixesRegistered, KERNEL_FIXES } from './kernels/register-kernel-fixes.js';
 export { upsampleNearest } from './ops/upsample-nearest.js';
+export { noGrad } from './ops/no-grad.js';
 
 export { numericGradient, maxRelativeError, projectionLoss } from './testing/finite-differences.js';
 
