@@ -6,7 +6,7 @@
  * @example
  * const init = await prepareRun(cfg, 'configs/atss/atss_r18_mnistdet.ts', { workDir: 'work_dirs/try1' });
  */
-import { FILE_ACCESS, LOGGER, MODELS, createRunContainer, parseLogLevel, rootContainer, type DependencyContainer, type FileAccess, type Logger } from '@detlab/core';
+import { FILE_ACCESS, LOGGER, MODELS, createRunContainer, normalizeConfig, parseLogLevel, rootContainer, type DependencyContainer, type FileAccess, type Logger } from '@detlab/core';
 import { Module, initBackend, setSeed, type BackendChoice } from '@detlab/tensor';
 import { basename, join } from 'node:path';
 import { buildHooks } from '../hooks/build-hooks.js';
@@ -69,7 +69,8 @@ export async function prepareRun(cfg: Record<string, unknown>, configFile: strin
   await fileAccess.writeAtomic(join(workDir, `${configName}.json`), text);
   const visualizer = buildVisualizer(cfg.vis_backends, workDir, logger);
   visualizer.addConfig(cfg, text);
-  const model = cfg.model instanceof Module ? cfg.model : MODELS.build<unknown>(cfg.model, { path: 'model' });
+  // A config written in a registered shorthand (the short KD form) builds its canonical model node.
+  const model = cfg.model instanceof Module ? cfg.model : MODELS.build<unknown>(normalizeConfig(cfg).config.model, { path: 'model' });
   assertTrainableModel(model);
   const resumeOption = options.resume ?? cfg.resume;
   const loadFrom = typeof resumeOption === 'string' ? resumeOption : (options.loadFrom ?? (cfg.load_from as string | null | undefined) ?? undefined);
