@@ -47,6 +47,8 @@ export type ChannelWiseDivergenceOptions = z.input<typeof channelWiseDivergenceS
  */
 @MODELS.register({ name: 'ChannelWiseDivergence', schema: channelWiseDivergenceSchema, description: 'Channel-wise distillation (MMRazor CWD).' })
 export class ChannelWiseDivergence extends Module {
+  /** The names of `forward`'s tensor arguments, which `loss_forward_mappings` use (MMRazor's). */
+  static readonly forwardArgs = ['preds_S', 'preds_T'] as const;
   readonly options: z.output<typeof channelWiseDivergenceSchema>;
 
   constructor(options: ChannelWiseDivergenceOptions = {}) {

@@ -61,6 +61,8 @@ export type KLDivergenceOptions = z.input<typeof klDivergenceSchema>;
  */
 @MODELS.register({ name: 'KLDivergence', schema: klDivergenceSchema, description: 'KL divergence of softened logits (MMRazor KLDivergence).' })
 export class KLDivergence extends Module {
+  /** The names of `forward`'s tensor arguments, which `loss_forward_mappings` use (MMRazor's). */
+  static readonly forwardArgs = ['preds_S', 'preds_T'] as const;
   readonly options: z.output<typeof klDivergenceSchema>;
 
   constructor(options: KLDivergenceOptions = {}) {

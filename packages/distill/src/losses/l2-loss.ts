@@ -52,6 +52,8 @@ export type L2LossOptions = z.input<typeof l2LossSchema>;
  */
 @MODELS.register({ name: 'L2Loss', schema: l2LossSchema, description: 'Feature L2 distance (MMRazor L2Loss).' })
 export class L2Loss extends Module {
+  /** The names of `forward`'s tensor arguments, which `loss_forward_mappings` use (MMRazor's). */
+  static readonly forwardArgs = ['s_feature', 't_feature'] as const;
   readonly options: z.output<typeof l2LossSchema>;
 
   constructor(options: L2LossOptions = {}) {

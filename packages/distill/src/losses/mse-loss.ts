@@ -46,6 +46,8 @@ export type MSELossOptions = z.input<typeof mseLossSchema>;
  */
 @MODELS.register({ name: 'MSELoss', schema: mseLossSchema, description: 'Mean squared error (mmdet MSELoss).' })
 export class MSELoss extends Module {
+  /** The names of `forward`'s tensor arguments, which `loss_forward_mappings` use (MMRazor's). */
+  static readonly forwardArgs = ['pred', 'target'] as const;
   readonly options: z.output<typeof mseLossSchema>;
 
   constructor(options: MSELossOptions = {}) {

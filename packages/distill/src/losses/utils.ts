@@ -7,6 +7,7 @@
  * const pointwise = softenedKL(studentLogits, stopGradient(teacherLogits), 4); // [N, C], Σ over C = KL per row
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { DetlabError } from '@detlab/core';
 
 /**
  * The identity whose gradient is zero: `tensor.detach()` for a tensor inside a `tf.grad` tape. tfjs has no
@@ -49,4 +50,28 @@ export function formatShape(t: tf.Tensor): string {
 /** Whether `a` and `b` have one shape. */
 export function sameShape(a: tf.Tensor, b: tf.Tensor): boolean {
   return a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i]);
+}
+
+/**
+ * Predictions as rows of class logits [R, C]: a tensor [..., A·C] or a list of them (one per FPN level, as a
+ * dense head's `cls_scores`) becomes one matrix, each tensor reshaped to [-1, C] and the levels stacked in order.
+ * `numClasses` splits A anchors per location (mmdet's layout: the last axis is anchor-major, A blocks of C);
+ * without it the last axis is C.
+ *
+ * @example
+ * predictionRows([p3, p4]); // p3 [2, 16, 16, 10], p4 [2, 8, 8, 10] → [640, 10]
+ */
+export function predictionRows(preds: tf.Tensor | readonly tf.Tensor[], numClasses?: number): tf.Tensor2D {
+  const list = Array.isArray(preds) ? (preds as readonly tf.Tensor[]) : [preds as tf.Tensor];
+  if (list.length === 0) throw new DetlabError('predictionRows: expected at least one tensor of logits, got an empty list');
+  return tf.tidy(() => {
+    const rows = list.map((t) => {
+      const c = numClasses ?? t.shape[t.rank - 1] ?? 1;
+      if (t.rank < 1 || t.size % c !== 0) {
+        throw new DetlabError(`predictionRows: logits ${formatShape(t)} cannot be split into rows of ${c} classes`);
+      }
+      return tf.reshape(t, [-1, c]) as tf.Tensor2D;
+    });
+    return rows.length === 1 ? rows[0]! : tf.concat(rows, 0);
+  });
 }
