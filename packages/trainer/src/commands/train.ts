@@ -49,7 +49,7 @@ export async function buildRunner(options: CliOptions, io: CommandIO, extra: Bui
  * its own config, in runs under the checkpoint's folder (resuming an interrupted teacher run), with the command
  * line's cfg-options except `model.*` ones (the teacher has its own model); then exports its weights.
  */
-async function trainTeacherFirst(config: Config, options: CliOptions, io: CommandIO): Promise<void> {
+export async function trainTeacherFirst(config: Config, options: CliOptions, io: CommandIO): Promise<void> {
   const todo = teacherToTrain(config.data);
   if (!todo) return;
   io.logger.info(`Teacher checkpoint ${todo.checkpoint} not found: training the teacher first (${todo.config}, runs under ${todo.workDir}), then the student`);
