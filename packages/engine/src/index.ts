@@ -54,6 +54,18 @@ export { epochHead, iterHead, formatLogLine, formatValue, formatDuration } from 
 export { LocalVisBackend, localVisBackendSchema, type LocalVisBackendOptions } from './visualization/local-vis-backend.js';
 export { Visualizer, buildVisualizer } from './visualization/visualizer.js';
 export type { VisBackend, VisBackendOptions } from './visualization/vis-backend.js';
+export {
+  drawDetections,
+  drawDataSample,
+  readImageForDrawing,
+  classColor,
+  upscaleFactor,
+  PANEL_GAP,
+  type DrawImage,
+  type DrawBoxes,
+  type DrawOptions,
+} from './visualization/draw-detections.js';
+export { imageGrid, type ImageGridOptions } from './visualization/image-grid.js';
 
 // Optimizers, OptimWrapper, paramwise_cfg, auto_scale_lr and parameter schedulers (issue 6: the optim part).
 export * from './optim/index.js';

@@ -38,6 +38,7 @@ export { saveCheckpoint, loadCheckpoint, type LoadedCheckpoint } from './checkpo
 export { loadStateDictInto, loadCheckpointInto, type StateDictTarget, type LoadStateDictReport } from './checkpoint/load-state-dict.js';
 export { saveModule, loadModule, moduleStateTarget } from './checkpoint/module-checkpoint.js';
 export { type PretrainedReport } from './init/pretrained.js';
+export { countComplexity, formatCount, type ComplexityReport, type ModuleCost } from './analysis/complexity.js';
 
 export {
   numInstances,

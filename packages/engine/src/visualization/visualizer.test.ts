@@ -51,3 +51,16 @@ describe('Visualizer', () => {
     expect(() => buildVisualizer({ type: 'LocalVisBackend' }, '/tmp', new MemoryLogger())).toThrow('vis_backends: expected a list of backends, got');
   });
 });
+
+describe('Visualizer.addImage', () => {
+  it('hands images only to backends that take them, in order with scalars', async () => {
+    const calls: string[] = [];
+    const withImages = { addScalars: (_s: Record<string, number>, step: number) => void calls.push(`scalars ${step}`), addImage: (name: string, png: Uint8Array, step: number) => void calls.push(`image ${name} ${png.length} ${step}`) };
+    const scalarsOnly = { addScalars: () => undefined };
+    const visualizer = buildVisualizer([withImages, scalarsOnly], '/tmp', new MemoryLogger());
+    visualizer.addScalars({ loss: 1 }, 1);
+    visualizer.addImage('val/x', Uint8Array.of(1, 2, 3), 2);
+    await visualizer.flush();
+    expect(calls).toEqual(['scalars 1', 'image val/x 3 2']);
+  });
+});

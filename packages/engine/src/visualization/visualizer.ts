@@ -1,6 +1,6 @@
 /**
- * `Visualizer`: hands scalars and the config to every vis backend of a run (MMEngine's `Visualizer`, without
- * drawing).
+ * `Visualizer`: hands scalars, images and the config to every vis backend of a run (MMEngine's `Visualizer`;
+ * drawing itself lives in `draw-detections.ts`).
  *
  * Writes are queued, not awaited by the caller: a log line every 50 iterations must not make training wait
  * for a disk or a network round trip (an append costs milliseconds of latency on a busy disk). The queue keeps
@@ -34,6 +34,11 @@ export class Visualizer {
   /** Queues `scalars` at `step` for every backend. */
   addScalars(scalars: Record<string, number>, step: number): void {
     this.enqueue('addScalars', (b) => b.addScalars(scalars, step));
+  }
+
+  /** Queues a PNG image `name` at `step` for every backend that takes images (`addImage`). */
+  addImage(name: string, png: Uint8Array, step: number): void {
+    this.enqueue('addImage', (b) => b.addImage?.(name, png, step));
   }
 
   /** Resolves once everything queued so far is written. Never rejects. */
