@@ -1,14 +1,16 @@
 /**
- * @detlab/wandb: the W&B vis backend over @wandb/sdk, and offline-run sync (issue 6); sweep methods, early
- * termination and agents come with issue 8.
+ * @detlab/wandb: the W&B vis backend over @wandb/sdk, and offline-run sync (issue 6); W&B-compatible sweeps:
+ * search methods, hyperband early termination, agents and the sweep folder (issue 8, `sweeps/`).
  *
- * Importing this package registers `WandbVisBackend` in VISBACKENDS.
+ * Importing this package registers `WandbVisBackend` in VISBACKENDS, `grid`, `random` and `bayes` in
+ * SWEEP_METHODS and `SweepTrialHook` in HOOKS.
  */
 export {
   WandbVisBackend,
   wandbVisBackendSchema,
   wandbInitKwargsSchema,
   resolveMode,
+  expandRunName,
   type WandbVisBackendOptions,
   type WandbMode,
 } from './wandb-vis-backend.js';
@@ -29,3 +31,4 @@ export { syncOfflineRun, SYNCED_FILE, type SyncOfflineRunOptions, type SyncOffli
 export { SdkClient, type SdkClientOptions, type SdkFinishResult } from './sdk-client.js';
 export type { SdkRunInit, SdkSettings } from './sdk-worker.js';
 export type { RunSink } from './run-sink.js';
+export * from './sweeps/index.js';

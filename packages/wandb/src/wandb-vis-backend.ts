@@ -19,6 +19,9 @@
  *   `disabled` (either place) turns the backend off. When env and `init_kwargs` disagree, the one that sends
  *   less wins: disabled, then offline, then online.
  *
+ * `init_kwargs.name` may hold `{run_id}` (the run folder's 5-character id) and `{experiment_name}` (the run
+ * folder's name); see `expandRunName`.
+ *
  * The SDK sends only `project`, `entity`, `name`, `id` and `config` of `init_kwargs` (§9.1); `tags`,
  * `group`, `notes`, `job_type` and the rest are reported once as not sent (and kept in an offline run's
  * `run.json`). `log_code_name` is ignored: the SDK cannot upload files. `watch_kwargs` is ignored: the SDK
@@ -32,6 +35,7 @@
  * ]
  */
 import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
 import { ConsoleLogger, VISBACKENDS, type Logger } from '@detlab/core';
 import { configText, type VisBackend } from '@detlab/engine';
 import { z } from 'zod';
@@ -169,7 +173,7 @@ export class WandbVisBackend implements VisBackend {
     }
     const config = wrapConfig({ ...(kwargs.config ?? {}), ...runConfig });
     try {
-      this.sink.start({ id: kwargs.id ?? newRunId(), project: kwargs.project, entity: kwargs.entity, name: kwargs.name, config });
+      this.sink.start({ id: kwargs.id ?? newRunId(), project: kwargs.project, entity: kwargs.entity, name: expandRunName(kwargs.name, this.options.save_dir), config });
     } catch (error) {
       // Only a broken install gets here (the SDK missing, no worker threads): still not a reason to stop training.
       this.fail(`could not start: ${(error as Error).message}`);
@@ -211,6 +215,18 @@ export function resolveMode(kwargsMode: string | undefined, envMode: string | un
   const modes = [kwargsMode, envMode === 'dryrun' ? 'offline' : envMode];
   if (modes.includes('disabled')) return 'disabled';
   return modes.includes('offline') ? 'offline' : 'online';
+}
+
+/**
+ * `init_kwargs.name` with `{run_id}` replaced by the run folder's 5-character id and `{experiment_name}` by the
+ * run folder's name (`<YYYY-MM-DD_HH-MM-SS>_<id>`), so a W&B run can be named after its work dir before the
+ * runner exists: sweeps name trials `<config>_{run_id}`.
+ */
+export function expandRunName(name: string | undefined, saveDir: string): string | undefined {
+  if (name === undefined) return undefined;
+  const folder = basename(saveDir);
+  const id = /_([0-9a-z]{5})$/.exec(folder)?.[1] ?? folder;
+  return name.replaceAll('{run_id}', id).replaceAll('{experiment_name}', folder);
 }
 
 /** A run id as W&B makes them: 8 characters from [a-z0-9] (§9.1). */
