@@ -21,3 +21,10 @@ describe('parseCli', () => {
     expect(() => parseCli(['print-config', '--confg=x'])).toThrowError(/Unknown option '--confg'/);
   });
 });
+
+describe('parseCli list options', () => {
+  it('gathers the words after --compare and --keys, and splits commas', () => {
+    const options = parseCli(['analyze-logs', '--run=a', '--compare', 'b', 'c', '--keys', 'loss,coco/bbox_mAP_50', '--out=x.png']);
+    expect(options).toMatchObject({ command: 'analyze-logs', run: 'a', compare: ['b', 'c'], keys: ['loss', 'coco/bbox_mAP_50'], out: 'x.png' });
+  });
+});

@@ -24,8 +24,32 @@ export interface CliOptions {
   resume?: boolean | string;
   /** train/test: the TF.js backend, instead of the config's `env_cfg.backend`. */
   backend?: string;
-  /** test: the checkpoint whose weights are evaluated. */
+  /** test/predict: the checkpoint whose weights are evaluated. */
   checkpoint?: string;
+  /** sweep: the sweep file (W&B format, YAML/JSON/TS). */
+  sweep?: string;
+  /** sweep: the sweep folder (default work_dirs/<config>/sweeps/<sweep name>). */
+  sweepDir?: string;
+  /** sweep: the number of trials the sweep should have in all. */
+  count?: number;
+  /** sweep: trials run at once, one child process each. */
+  agents?: number;
+  /** sweep: seeds the search method. */
+  seed?: number;
+  /** analyze-logs: the scalar keys to plot (comma-separated words, gathered). */
+  keys: string[];
+  /** analyze-logs: more runs to overlay on `--run`. */
+  compare: string[];
+  /** browse-dataset: how many samples to draw. */
+  n?: string;
+  /** predict: a folder of images (or one image). */
+  images?: string;
+  /** model-summary: `H` or `H,W` (also `HxW`) of the input image. */
+  inputSize?: string;
+  /** model-summary: how deep the module table goes. */
+  depth?: string;
+  /** predict: draw detections with at least this score. */
+  scoreThr?: string;
   skipValidation: boolean;
   debug: boolean;
   help: boolean;
@@ -51,6 +75,18 @@ export function parseCli(argv: readonly string[]): CliOptions {
       resume: { type: 'string' },
       backend: { type: 'string' },
       checkpoint: { type: 'string' },
+      sweep: { type: 'string' },
+      'sweep-dir': { type: 'string' },
+      count: { type: 'string' },
+      agents: { type: 'string' },
+      seed: { type: 'string' },
+      keys: { type: 'string', multiple: true },
+      compare: { type: 'string', multiple: true },
+      n: { type: 'string' },
+      images: { type: 'string' },
+      'input-size': { type: 'string' },
+      depth: { type: 'string' },
+      'score-thr': { type: 'string' },
       'skip-validation': { type: 'boolean', default: false },
       debug: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -74,19 +110,42 @@ export function parseCli(argv: readonly string[]): CliOptions {
     resume: values.resume === undefined ? undefined : values.resume === '' || values.resume === 'true' ? true : values.resume,
     backend: values.backend,
     checkpoint: values.checkpoint,
+    sweep: values.sweep,
+    sweepDir: values['sweep-dir'],
+    count: positiveInt('--count', values.count),
+    agents: positiveInt('--agents', values.agents),
+    seed: values.seed === undefined ? undefined : nonNegativeInt('--seed', values.seed),
+    keys: splitList(values.keys),
+    compare: splitList(values.compare),
+    n: values.n,
+    images: values.images,
+    inputSize: values['input-size'],
+    depth: values.depth,
+    scoreThr: values['score-thr'],
     skipValidation: values['skip-validation'] ?? false,
     debug: values.debug ?? false,
     help: values.help ?? false,
   };
 }
 
-/** Rewrites `--cfg-options a=1 b=2` into `--cfg-options=a=1 --cfg-options=b=2`, which parseArgs understands. */
+/** Options that, like `--cfg-options`, take the words after them: `--compare runA runB`. */
+const LIST_OPTIONS = ['--compare', '--keys'];
+
+/** `['a,b', 'c']` → `['a', 'b', 'c']`: list options accept commas and repetition alike. */
+function splitList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/**
+ * Rewrites `--cfg-options a=1 b=2` into `--cfg-options=a=1 --cfg-options=b=2`, which parseArgs understands;
+ * likewise the words after `--compare` and `--keys`.
+ */
 function gatherCfgOptions(argv: readonly string[]): string[] {
   const out: string[] = [];
-  let gathering = false;
+  let gathering: string | false = false;
   for (const arg of argv) {
-    if (arg === '--cfg-options') {
-      gathering = true;
+    if (arg === '--cfg-options' || LIST_OPTIONS.includes(arg)) {
+      gathering = LIST_OPTIONS.includes(arg) ? arg : '--cfg-options';
       continue;
     }
     if (arg === '--resume') {
@@ -96,11 +155,26 @@ function gatherCfgOptions(argv: readonly string[]): string[] {
       continue;
     }
     if (gathering && !arg.startsWith('-')) {
-      out.push(`--cfg-options=${arg}`);
+      out.push(`${gathering}=${arg}`);
       continue;
     }
     gathering = false;
     out.push(arg);
   }
   return out;
+}
+
+/** `--name N` as a positive integer (sweep's --count, --agents), or undefined when absent. */
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name}: expected a positive integer, got '${text}'`);
+  return n;
+}
+
+/** `--name N` as a non-negative integer (sweep's --seed). */
+function nonNegativeInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name}: expected a non-negative integer, got '${text}'`);
+  return n;
 }

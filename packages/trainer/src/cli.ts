@@ -12,6 +12,11 @@ import { jsonSchema, validateConfigCommand } from './commands/validate-config.js
 import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import { wandbSync } from './commands/wandb-sync.js';
+import { sweepAgentCommand, sweepCommand } from './commands/sweep.js';
+import { analyzeLogs } from './commands/analyze-logs.js';
+import { browseDataset } from './commands/browse-dataset.js';
+import { modelSummary } from './commands/model-summary.js';
+import { predictCommand } from './commands/predict.js';
 import './register-all.js';
 
 /** Exit code of a user mistake (bad config, missing file, unknown type). */
@@ -32,6 +37,11 @@ Commands:
   describe-module  Describe one module and its options: describe-module NAME [--registry NAME]
   json-schema      Write the JSON Schema of configs, for editor completion (--out FILE)
   wandb-sync       Upload offline W&B runs (WANDB_MODE=offline) to WANDB_BASE_URL (--run DIR)
+  sweep            Run a W&B-format sweep: --config, --sweep FILE, --count N (trials in all), --agents N, --sweep-dir DIR, --seed S
+  analyze-logs     Plot losses, lr and metrics as PNG+SVG (--run DIR, --keys K,..., --compare DIR ..., --out FILE.png)
+  browse-dataset   Draw the training pipeline's outputs with their boxes into one PNG (--config, --n 16, --out FILE)
+  model-summary    Parameters and MACs per module, student and teacher for KD (--config, --input-size H[,W], --depth 2)
+  predict          Draw a checkpoint's detections on images, plus COCO results JSON (--config, --checkpoint, --images DIR, --out DIR)
 
 Options:
   -c, --config NAME|PATH   a config under configs/ (atss_kd) or a file path
@@ -52,6 +62,13 @@ const COMMANDS: Record<string, Command> = {
   'describe-module': (options, io, positionals) => describeModule(options, positionals[1], io),
   'json-schema': jsonSchema,
   'wandb-sync': wandbSync,
+  sweep: sweepCommand,
+  // Hidden: one agent of `sweep --agents N`, started by the sweep command.
+  'sweep-agent': sweepAgentCommand,
+  'analyze-logs': async (options, io) => void (await analyzeLogs(options, io)),
+  'browse-dataset': async (options, io) => void (await browseDataset(options, io)),
+  'model-summary': async (options, io) => void (await modelSummary(options, io)),
+  predict: async (options, io) => void (await predictCommand(options, io)),
 };
 
 /** Runs the command line `argv` (without `node` and script); resolves to the exit code. */
