@@ -1,5 +1,5 @@
-// Knowledge distillation on MNIST-Det, the main job: the student of `atss_student` (ResNet-18 at a quarter width +
-// FPN + ATSS head, 3 epochs) learns from the frozen `atss_teacher` (ResNet-34, 4 epochs) through the KL divergence
+// Knowledge distillation on MNIST-Det, the main job: the student of `atss_student` (ATSS ResNet-18 at an eighth of its
+// width, 3 epochs) learns from the frozen `atss_teacher` (ATSS ResNet-34 at a quarter width, 3 epochs) through the KL divergence
 // of temperature-softened class logits (T = 4) on every anchor, weighted 0.5, added to its detection losses.
 //
 // Written in the short form of MMDetection KD write-ups: the teacher inside the student's model node, the KD loss at
