@@ -8,6 +8,7 @@ export * from './errors.js';
 export { closestMatches, didYouMean } from './utils/did-you-mean.js';
 export { describeValue, isPlainObject } from './utils/values.js';
 export { callerLocation, packageNameOf, type SourceLocation } from './utils/caller-location.js';
+export { startModuleWorker, runModuleSync, resolveModule } from './utils/module-worker.js';
 
 export {
   Registry,

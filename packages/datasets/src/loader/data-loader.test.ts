@@ -114,7 +114,7 @@ describe('DataLoader with workers', { timeout: 120_000 }, () => {
 
 describe('DataLoader process exit', { timeout: 120_000 }, () => {
   it('lets the process exit after an epoch even when persistent workers were never closed', () => {
-    const bootstrap = fileURLToPath(new URL('../utils/source-mode/bootstrap.mjs', import.meta.url));
+    const bootstrap = fileURLToPath(new URL('../../../core/src/utils/source-mode/bootstrap.mjs', import.meta.url));
     const script = new URL('../__fixtures__/unclosed-loader.ts', import.meta.url).href;
     const started = performance.now();
     const run = spawnSync(process.execPath, [bootstrap, script], { encoding: 'utf8', timeout: 90_000 });

@@ -15,7 +15,7 @@
 import type { Worker } from 'node:worker_threads';
 import { DetlabError } from '@detlab/core';
 import type { PackedDetInputs } from '../transforms/transform.js';
-import { startModuleWorker } from '../utils/module-worker.js';
+import { startModuleWorker } from '@detlab/core';
 import type { WorkerInit } from './worker-entry.js';
 
 interface Request {

@@ -17,7 +17,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DetlabError, isPlainObject } from '@detlab/core';
-import { runModuleSync } from '../utils/module-worker.js';
+import { runModuleSync } from '@detlab/core';
 import { makeMnistDet, mnistDetOptionsSchema, type MnistDetOptions, type MnistDetSummary } from './make-mnist-det.js';
 
 /** The completion marker's file name, inside the dataset root. */

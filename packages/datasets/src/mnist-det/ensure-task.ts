@@ -1,5 +1,5 @@
 /**
- * The worker-side task of `ensureMnistDetSync` (see utils/module-worker.ts `runModuleSync`).
+ * The worker-side task of `ensureMnistDetSync` (see @detlab/core's `runModuleSync`).
  */
 import { ensureMnistDet, type EnsureResult } from './ensure-mnist-det.js';
 import type { MnistDetOptions } from './make-mnist-det.js';

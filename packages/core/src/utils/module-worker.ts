@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type WorkerOptions } from 'node:worker_threads';
-import { DetlabError } from '@detlab/core';
+import { DetlabError } from '../errors.js';
 
 /**
  * A worker running `entry` (a `.js` URL; its `.ts` twin when only that exists).
