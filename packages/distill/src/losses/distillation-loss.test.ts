@@ -91,7 +91,7 @@ describe('DistillationLoss', () => {
   it('is registered as DistillationLoss and reports a bad option with its config path', () => {
     const loss = MODELS.build<DistillationLoss>({ type: 'DistillationLoss', temperature: 4 }, { path: 'kd_loss' });
     expect(loss).toBeInstanceOf(DistillationLoss);
-    expect(loss.options).toEqual({ temperature: 4, loss_weight: 1 });
+    expect(loss.options).toEqual({ temperature: 4, loss_weight: 1, num_classes: null });
     const build = (extra: Record<string, unknown>) => () => MODELS.build({ type: 'DistillationLoss', ...extra }, { path: 'kd_loss' });
     expect(build({ temperature: -1 })).toThrow(ConfigValidationError);
     expect(build({ temperature: -1 })).toThrow(/kd_loss\.temperature: /);
