@@ -26,7 +26,7 @@ let lastYield = performance.now();
 export async function runTrainIter(runner: Runner, batchIdx: number, batch: unknown): Promise<Record<string, number>> {
   const outputs = await inTensorScope(async () => {
     await runner.callHook('beforeTrainIter', batchIdx, batch);
-    const losses = runner.trainStep(batch);
+    const losses = await runner.trainStep(batch);
     await runner.callHook('afterTrainIter', batchIdx, batch, losses);
     return losses;
   });

@@ -16,6 +16,13 @@ export interface OptimWrapperLike {
    * gradient norm when clipping by norm.
    */
   updateParams(lossFn: () => Record<string, tf.Scalar>): { losses: Record<string, number>; gradNorm?: number };
+  /** The variables the optimizer updates now; needed, with `updateParamsWithGrads`, for data-parallel training. */
+  trainableVariables?(): tf.Variable[];
+  /**
+   * `updateParams` with gradients (by variable name, of the unscaled total loss) computed by data-parallel
+   * replicas; takes ownership of them.
+   */
+  updateParamsWithGrads?(grads: tf.NamedTensorMap, losses: Record<string, number>): { losses: Record<string, number>; gradNorm?: number };
   /** Learning rates by group: `{ lr: [0.01] }`, plus `base_lr` with several groups. */
   getLr(): Record<string, number[]>;
   stateDict(): unknown;

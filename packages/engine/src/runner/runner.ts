@@ -13,7 +13,7 @@
  * await runner.train();
  * const metrics = await runner.test();
  */
-import { Config, RUNNERS, type DependencyContainer, type FileAccess, type Logger } from '@detlab/core';
+import { Config, DetlabError, RUN_CONTEXT, RUNNERS, type DependencyContainer, type FileAccess, type Logger } from '@detlab/core';
 import { initWeights } from '@detlab/tensor';
 import { basename } from 'node:path';
 import type { RngState } from '../checkpoint/run-checkpoint.js';
@@ -23,6 +23,8 @@ import { MessageHub } from '../logging/message-hub.js';
 import type { Loop, TrainLoop } from '../loops/loop-deps.js';
 import type { Visualizer } from '../visualization/visualizer.js';
 import { buildLoop } from './build-loops.js';
+import type { DataParallel } from './data-parallel/data-parallel.js';
+import { dataParallelFromConfig } from './data-parallel/from-config.js';
 import { buildRunnerOptimWrapper, buildRunnerSchedulers } from './build-optim.js';
 import { loadOrResume, saveRunnerCheckpoint, type SaveCheckpointOptions } from './checkpointing.js';
 import { DATALOADER_FACTORY, buildDataloader, type Dataloader } from './dataloader.js';
@@ -60,6 +62,8 @@ export class Runner {
   valLoop?: Loop;
   testLoop?: Loop;
   optimWrapper?: OptimWrapperLike;
+  /** The worker replicas of data-parallel training (`env_cfg.num_workers_train` > 1), while training runs. */
+  dataParallel?: DataParallel;
   paramSchedulers: ParamSchedulerLike[] = [];
   /** Where tensor's random sequence was last reset; saved in checkpoints. */
   rng?: RngState;
@@ -165,10 +169,21 @@ export class Runner {
     return this.hooks.call(stage, this, ...args);
   }
 
-  /** One optimisation step on `batch` (MMEngine's `train_step`); returns its losses as numbers. */
-  trainStep(batch: unknown): Record<string, number> {
-    const { losses, gradNorm } = this.optimWrapper!.updateParams(() => this.model.loss(batch));
-    return gradNorm === undefined ? losses : { ...losses, grad_norm: gradNorm };
+  /**
+   * One optimisation step on `batch` (MMEngine's `train_step`); returns its losses as numbers. With data-parallel
+   * replicas (`env_cfg.num_workers_train` > 1) the step is split between them and the result is a promise.
+   */
+  trainStep(batch: unknown): Record<string, number> | Promise<Record<string, number>> {
+    const withNorm = ({ losses, gradNorm }: { losses: Record<string, number>; gradNorm?: number }) =>
+      gradNorm === undefined ? losses : { ...losses, grad_norm: gradNorm };
+    const optimWrapper = this.optimWrapper!;
+    if (!this.dataParallel) return withNorm(optimWrapper.updateParams(() => this.model.loss(batch)));
+    if (!optimWrapper.updateParamsWithGrads || !optimWrapper.trainableVariables) {
+      throw new DetlabError(`env_cfg.num_workers_train: data-parallel training needs an optim wrapper with updateParamsWithGrads and trainableVariables; ${optimWrapper.constructor.name} has not`, {
+        hint: "Use type: 'OptimWrapper', or set env_cfg.num_workers_train: 1.",
+      });
+    }
+    return this.dataParallel.trainStep(batch, optimWrapper as Required<OptimWrapperLike>).then(withNorm);
   }
 
   /** Resets tensor's random sequence for `epoch` (see `randomness.ts`); the train loops call it. */
@@ -203,6 +218,8 @@ export class Runner {
 
   /** Flushes and closes the vis backends and the loaders built for this run. */
   private async finishRun(): Promise<void> {
+    await this.dataParallel?.close();
+    this.dataParallel = undefined;
     await this.visualizer.close();
     for (const loader of this.builtLoaders.splice(0)) await loader.close?.();
   }
@@ -216,6 +233,8 @@ export class Runner {
     const { maxEpochs, maxIters } = trainLoop;
     this.paramSchedulers = buildRunnerSchedulers(this.cfg, optimWrapper, { epochLength: dataloader.length, maxEpochs, maxIters });
     this.valLoop = await this.buildEvalLoop('val');
+    const configFile = this.container.isRegistered(RUN_CONTEXT, true) ? this.container.resolve(RUN_CONTEXT).configFile : undefined;
+    this.dataParallel = await dataParallelFromConfig(this.cfg, this.model, { seed: this.seed, configFile, logger: this.logger });
   }
 
   /** Runs the train loop with SIGINT/SIGTERM turned into a graceful stop. */

@@ -14,4 +14,13 @@ describe('env_cfg', () => {
     expect(issue?.path).toBe('env_cfg.backend');
     expect(issue?.message).toMatch(/expected one of .*'wasm'/);
   });
+
+  it('accepts num_workers_train as a positive integer or auto', () => {
+    for (const num_workers_train of [1, 4, 'auto']) expect(validateConfig({ env_cfg: { num_workers_train } })).toEqual([]);
+  });
+
+  it('reports num_workers_train 0 with its config path', () => {
+    const [issue] = validateConfig({ env_cfg: { num_workers_train: 0 } });
+    expect(issue?.path).toBe('env_cfg.num_workers_train');
+  });
 });

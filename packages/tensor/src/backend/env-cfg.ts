@@ -1,16 +1,24 @@
 /**
- * The `env_cfg` config key: where a run executes. Registered with the config schema so that a typo in
+ * The `env_cfg` config key: where a run executes, and on how many threads training runs. Registered with the config schema so that a typo in
  * `env_cfg.backend` is reported, with its config path, before anything is built.
  *
  * @example
  * env_cfg: { backend: 'auto' } // tensorflow-gpu, tensorflow, webgpu, then wasm: the first that loads
+ * env_cfg: { backend: 'wasm', num_workers_train: 'auto' } // data-parallel over one thread per core
  */
 import { registerConfigKey } from '@detlab/core';
 import { z } from 'zod';
 import { BACKEND_CHOICES } from './candidates.js';
 
 /** `env_cfg` as configs write it; other keys (MMEngine's `cudnn_benchmark`, `dist_cfg`, ...) pass through. */
-export const envCfgSchema = z.looseObject({ backend: z.enum(BACKEND_CHOICES).default('auto') });
+export const envCfgSchema = z.looseObject({
+  backend: z.enum(BACKEND_CHOICES).default('auto'),
+  /**
+   * Data-parallel training replicas, this thread included: 1 trains on this thread alone; N > 1 adds N − 1
+   * worker threads that each train on a shard of every batch; 'auto' is one per core (os.availableParallelism()).
+   */
+  num_workers_train: z.union([z.int().positive(), z.literal('auto')]).default(1),
+});
 
 /** `env_cfg` after validation. */
 export type EnvCfg = z.output<typeof envCfgSchema>;

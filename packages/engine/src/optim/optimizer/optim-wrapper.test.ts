@@ -155,3 +155,38 @@ describe('OptimWrapper errors', () => {
     expect(() => optimWrapper.updateParams(() => tf.sum(w.variable) as tf.Scalar)).toThrow('[OptimWrapper] backward: no trainable parameters (every parameter is frozen)');
   });
 });
+
+describe('OptimWrapper.updateParamsWithGrads', () => {
+  it('steps with given gradients (by variable name), clipping them as updateParams would', () => {
+    const { w, b, optimWrapper } = setup({ clip_grad: { max_norm: 6.5 } });
+    const grads = { [w.variable.name]: tf.tensor1d([3, 4]), [b.variable.name]: tf.tensor1d([12]) };
+    const result = optimWrapper.updateParamsWithGrads(grads, { loss: 5 });
+    expect(result.losses).toEqual({ loss: 5 });
+    expect(result.gradNorm).toBeCloseTo(13, 5);
+    const coef = 6.5 / (13 + 1e-6);
+    expectClose(values(w.variable), [1 - 3 * coef, -1 - 4 * coef]);
+    expect(grads[w.variable.name].isDisposed).toBe(true); // ownership passed
+  });
+
+  it('with accumulative_counts 2, divides by the window and steps on the second call', () => {
+    const { w, b, optimWrapper } = setup({ accumulative_counts: 2 });
+    const first = optimWrapper.updateParamsWithGrads({ [w.variable.name]: tf.tensor1d([2, 4]), [b.variable.name]: tf.tensor1d([6]) }, { loss: 1 });
+    expect(first.updated).toBe(false);
+    expect(values(w.variable)).toEqual([1, -1]);
+    const second = optimWrapper.updateParamsWithGrads({ [w.variable.name]: tf.tensor1d([4, 0]), [b.variable.name]: tf.tensor1d([2]) }, { loss: 1 });
+    expect(second.updated).toBe(true);
+    expect(values(w.variable)).toEqual([1 - 3, -1 - 2]);
+    expect(values(b.variable)).toEqual([0.5 - 4]);
+  });
+
+  it('ignores (and frees) gradients of variables the optimizer does not hold', () => {
+    const { w, optimWrapper } = setup();
+    const stray = tf.variable(tf.tensor1d([0]), true);
+    owned.push(stray);
+    const strayGrad = tf.tensor1d([9]);
+    optimWrapper.updateParamsWithGrads({ [w.variable.name]: tf.tensor1d([1, 1]), [stray.name]: strayGrad }, { loss: 0 });
+    expect(values(w.variable)).toEqual([0, -2]);
+    expect(strayGrad.isDisposed).toBe(true);
+    expect(optimWrapper.trainableVariables()).toHaveLength(2);
+  });
+});

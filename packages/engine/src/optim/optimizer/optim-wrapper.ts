@@ -138,6 +138,36 @@ export class OptimWrapper implements ParamGroupsOwner {
   }
 
   /**
+   * `updateParams` with gradients computed elsewhere (data-parallel replicas): `grads`, by variable name, are the
+   * gradients of the unscaled total loss whose values are `losses`. They are divided by the accumulation factor,
+   * added to the kept gradients, and the optimizer steps when an update is due. Takes ownership of `grads`.
+   */
+  updateParamsWithGrads(grads: tf.NamedTensorMap, losses: Record<string, number>): UpdateResult {
+    this.assertUsable('updateParamsWithGrads');
+    const factor = this.lossFactor();
+    const known: tf.NamedTensorMap = {};
+    for (const [varName, grad] of Object.entries(grads)) {
+      if (!this.paramNameOf.has(varName)) {
+        grad.dispose();
+        continue;
+      }
+      known[varName] = factor === 1 ? grad : tf.tidy(() => tf.div(grad, factor));
+      if (factor !== 1) grad.dispose();
+    }
+    this.accumulate(known);
+    this.innerCount += 1;
+    if (!this.shouldUpdate()) return { losses, updated: false };
+    const gradNorm = this.step();
+    this.zeroGrad();
+    return gradNorm === undefined ? { losses, updated: true } : { losses, gradNorm, updated: true };
+  }
+
+  /** The variables `backward` differentiates: the optimizer's parameters whose `requires_grad` is on. */
+  trainableVariables(): tf.Variable[] {
+    return this.optimizer.trainableParams().map((p) => p.variable);
+  }
+
+  /**
    * Adds the gradients of `lossFn() / lossFactor` w.r.t. the trainable parameters to the kept gradients and
    * counts one call; returns the unscaled loss values.
    */
