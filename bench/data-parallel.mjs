@@ -14,7 +14,6 @@
  *
  * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 1] [--steps 3] [--only resnet50|atss_tiny] [--no-torch]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +25,7 @@ import { DataParallel, buildOptimWrapper } from '@detlab/engine';
 import { initBackend, setSeed } from '@detlab/tensor';
 import '@detlab/models';
 import './lib/bench-models.mjs';
+import { findTorchPython, runTorchStep } from './lib/torch-step.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -169,26 +169,15 @@ function detBatch(n, size) {
 
 /** torch's step for each thread count, with the first python3 that imports torch; `result: null` and the reason otherwise. */
 function runTorch(threadCounts) {
-  const candidates = [process.env.DETLAB_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-  const reasons = [];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      reasons.push(`${python}: ${(probe.error?.message ?? probe.stderr.trim().split('\n').pop()) || 'failed'}`);
-      continue;
-    }
-    const script = join(here, 'torch_resnet50_step.py');
-    const result = {};
-    for (const threads of threadCounts) {
-      // At least 3 warm-up steps: torch's first steps are 5–8× slower while its allocator and oneDNN settle.
-      const run = spawnSync(python, [script, '--threads', String(threads), '--warmup', String(Math.max(warmup, 3)), '--steps', String(steps), '--size', '256', '--batch', '2'], { encoding: 'utf8' });
-      if (run.status !== 0) return { result: null, reason: `${python} ${script} failed: ${run.stderr.trim().split('\n').pop()}` };
-      const parsed = JSON.parse(run.stdout.trim().split('\n').pop());
-      result[threads] = { ...parsed, images_per_s: round(2000 / parsed.median_ms, 2) };
-    }
-    return { result, reason: undefined };
+  const { python, reason } = findTorchPython();
+  if (!python) return { result: null, reason };
+  const result = {};
+  for (const threads of threadCounts) {
+    const run = runTorchStep(python, { threads, warmup, steps, size: 256, batch: 2 });
+    if (!run.result) return run;
+    result[threads] = { ...run.result, images_per_s: round(2000 / run.result.median_ms, 2) };
   }
-  return { result: null, reason: `no python3 with torch (${reasons.join('; ')})` };
+  return { result, reason: undefined };
 }
 
 function median(values) {

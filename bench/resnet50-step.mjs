@@ -13,7 +13,6 @@
  *
  * Usage: node bench/resnet50-step.mjs [--warmup 1] [--steps 5] [--size 256] [--batch 2] [--no-torch]
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, initBackend } from '@detlab/tensor';
 import { ResNet } from '@detlab/models';
+import { findTorchPython, runTorchStep } from './lib/torch-step.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -112,25 +112,10 @@ function countForwardMacs(model, input) {
   return macs;
 }
 
-/** Runs the PyTorch step with the first python3 that imports torch; `result: null` and the reason otherwise. */
+/** Runs the PyTorch step (2 threads) with the first python3 that imports torch; `result: null` and the reason otherwise. */
 function runTorch() {
-  const candidates = [process.env.DETLAB_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
-  const reasons = [];
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      reasons.push(`${python}: ${(probe.error?.message ?? probe.stderr.trim().split('\n').pop()) || 'failed'}`);
-      continue;
-    }
-    const script = join(here, 'torch_resnet50_step.py');
-    // At least 3 warm-up steps: torch's first steps are 5–8× slower while its allocator and oneDNN settle.
-    const run = spawnSync(python, [script, '--threads', '2', '--warmup', String(Math.max(warmup, 3)), '--steps', String(steps), '--size', String(size), '--batch', String(batch)], {
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) return { result: null, reason: `${python} ${script} failed: ${run.stderr.trim().split('\n').pop()}` };
-    return { result: JSON.parse(run.stdout.trim().split('\n').pop()), reason: undefined };
-  }
-  return { result: null, reason: `no python3 with torch (${reasons.join('; ')})` };
+  const { python, reason } = findTorchPython();
+  return python ? runTorchStep(python, { threads: 2, warmup, steps, size, batch }) : { result: null, reason };
 }
 
 function median(values) {
