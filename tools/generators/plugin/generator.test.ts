@@ -14,7 +14,7 @@ describe('nx g @detlab/tools:plugin', () => {
     const pkg = readJson(tree, 'packages/plugin-my-neck/package.json');
     expect(pkg.name).toBe('@detlab/plugin-my-neck');
     expect(pkg.nx).toEqual({ name: 'plugin-my-neck' });
-    expect(pkg.detlab).toEqual({ core: '^0.1.0' });
+    expect(pkg.detlab).toEqual({ scope: 'myneck', core: '^0.1.0' });
     expect(pkg.peerDependencies['@detlab/core']).toBe('^0.1.0');
     expect(pkg.exports['.']).toEqual({ '@detlab/source': './src/index.ts', types: './dist/index.d.ts', import: './dist/index.js' });
     expect(pkg.files).toContain('!dist/**/*.test.*');

@@ -33,12 +33,14 @@ describe('resolveBasePath', () => {
 });
 
 describe('withScope', () => {
-  it('adds _scope_ to every dict with a type and no _scope_, at any depth, without changing the input', () => {
-    const value = { model: { type: 'A', backbone: { type: 'B' }, neck: { type: 'C', _scope_: 'x' } }, hooks: [{ type: 'H' }], n: 1 };
+  it('adds _scope_ to the outermost dicts with a type and no _scope_ (their children inherit it), without changing the input', () => {
+    const value = { model: { type: 'A', backbone: { type: 'B' } }, neck: { type: 'C', _scope_: 'x' }, hooks: [{ type: 'H' }], cfg: { nms: { type: 'nms' } }, n: 1 };
     const before = structuredClone(value);
     expect(withScope(value, 's')).toEqual({
-      model: { type: 'A', backbone: { type: 'B', _scope_: 's' }, neck: { type: 'C', _scope_: 'x' }, _scope_: 's' },
+      model: { type: 'A', backbone: { type: 'B' }, _scope_: 's' },
+      neck: { type: 'C', _scope_: 'x' },
       hooks: [{ type: 'H', _scope_: 's' }],
+      cfg: { nms: { type: 'nms', _scope_: 's' } },
       n: 1,
     });
     expect(value).toEqual(before);

@@ -3,7 +3,7 @@
  * installed npm package (MMEngine's `mmdet::_base_/default_runtime.py`).
  *
  * A package that declares `"detlab": {"scope": "x"}` in its package.json owns the types its configs name, so
- * every dict with a `type` read from such a base gets `_scope_: 'x'` (see `withScope`).
+ * every outermost dict with a `type` read from such a base gets `_scope_: 'x'` (see `withScope`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,7 +49,7 @@ export function resolveBasePath(spec: string, configFile: string): ResolvedBase 
 }
 
 /**
- * A copy of `value` where every dict with a `type` key and no `_scope_` gets `_scope_: scope`.
+ * A copy of `value` where every outermost dict with a `type` key and no `_scope_` gets `_scope_: scope`.
  *
  * Departure from MMEngine, which marks only the outermost such dicts and relies on the registry to pass the
  * scope down while building: here nested dicts carry it too, so each one names its scope on its own.
@@ -57,9 +57,11 @@ export function resolveBasePath(spec: string, configFile: string): ResolvedBase 
 export function withScope(value: unknown, scope: string): unknown {
   if (Array.isArray(value)) return value.map((item) => withScope(item, scope));
   if (!isPlainObject(value)) return value;
+  // The outermost typed dict takes the scope; what it holds is built inside it, so inherits it (MMEngine's
+  // `_dict_to_config_dict`). Nested nodes that no registry builds (an `nms: {type: 'nms'}`) stay as written.
+  if ('type' in value) return '_scope_' in value ? value : { ...value, _scope_: scope };
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) copy[key] = withScope(item, scope);
-  if ('type' in copy && !('_scope_' in copy)) copy._scope_ = scope;
   return copy;
 }
 

@@ -21,7 +21,8 @@ export function loopConfigSchema(key: 'train_cfg' | 'val_cfg' | 'test_cfg'): Zod
       ctx.addIssue({ code: 'custom', message: `expected a loop config (an object), got ${describeValue(node)}`, input: undefined });
       return;
     }
-    const { type, by_epoch: _byEpoch, ...options } = node;
+    // `_scope_` (a plugin's base config sets it) is the registry's to read, not the loop's.
+    const { type, by_epoch: _byEpoch, _scope_: _scope, ...options } = node;
     const name = type ?? defaultLoopType(key, node);
     let entry: RegistryEntry;
     try {
