@@ -87,12 +87,12 @@ describe('Config.fromFile', () => {
     expect(cfg.get('model.backbone.depth')).toBe(18);
   });
 
-  it('resolves pkg::path bases inside installed packages, adding the declared scope to typed dicts', async () => {
+  it('resolves pkg::path bases inside installed packages, adding the declared scope to their outermost typed dicts', async () => {
     const cfg = await Config.fromFile(join(fixtures, 'packages/pkg_child.yaml'), { env });
     expect(cfg.data).toEqual({
       model: {
         type: 'FixtureDetector',
-        backbone: { type: 'FixtureBackbone', depth: 18, _scope_: 'fixture' },
+        backbone: { type: 'FixtureBackbone', depth: 18 }, // built inside the model's scope (MMEngine scopes the outermost node)
         neck: { type: 'OtherNeck', _scope_: 'other' },
         num_classes: 5,
         _scope_: 'fixture',
