@@ -9,7 +9,7 @@
  * @example
  * buildLoop({ type: 'EpochBasedTrainLoop', max_epochs: 2 }, 'train_cfg', 'EpochBasedTrainLoop', { runner, dataloader });
  */
-import { ConfigError, LOOPS, describeValue, isPlainObject, joinConfigPath, parseOptions } from '@detlab/core';
+import { ConfigError, LOOPS, describeValue, isPlainObject, joinConfigPath, parseOptions, withDefaultScope } from '@detlab/core';
 import type { Loop, LoopDeps } from '../loops/loop-deps.js';
 
 /** The loop class a config without `type` gets, by config key. */
@@ -25,14 +25,15 @@ export function buildLoop<L extends Loop>(cfg: unknown, key: 'train_cfg' | 'val_
   if (!isPlainObject(node)) {
     throw new ConfigError(`${key}: expected a loop config (an object), got ${describeValue(node)}`, { configPath: key });
   }
-  const { type, by_epoch: _byEpoch, ...options } = node;
+  // `_scope_` (set on a plugin's base config) picks the scope the loop's name is looked up in, as in LOOPS.build.
+  const { type, by_epoch: _byEpoch, _scope_: scope, ...options } = node;
   const name = type ?? defaultLoopType(key, node);
   if (typeof name !== 'string') {
     throw new ConfigError(`${joinConfigPath(key, 'type')}: expected the name of a loop in LOOPS, got ${describeValue(name)}`, {
       configPath: joinConfigPath(key, 'type'),
     });
   }
-  const entry = LOOPS.resolve(name, joinConfigPath(key, 'type'));
+  const entry = withDefaultScope(typeof scope === 'string' ? scope : undefined, () => LOOPS.resolve(name, joinConfigPath(key, 'type')));
   const parsed = entry.schema ? parseOptions(entry.schema, options, key) : options;
   return new (entry.target as new (options: unknown, deps: LoopDeps) => L)(parsed, deps);
 }

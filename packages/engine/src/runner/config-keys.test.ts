@@ -11,6 +11,8 @@ describe('runner config keys', () => {
     expect(validateConfig({ ...base, train_cfg: { by_epoch: false, max_iters: 100 } })).toEqual([]);
     const issues = validateConfig({ ...base, train_cfg: { type: 'EpochBasedTrainLoop', max_epoch: 12 } });
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['train_cfg.max_epochs']));
+    // A plugin's pkg:: base scopes its loop config: `_scope_` is where the name is looked up, not an option.
+    expect(validateConfig({ ...base, train_cfg: { type: 'EpochBasedTrainLoop', max_epochs: 1, _scope_: 'detlab' } })).toEqual([]);
     expect(validateConfig({ ...base, val_cfg: { type: 'ValLop' } })[0]).toMatchObject({ path: 'val_cfg.type', message: expect.stringContaining("'ValLop' is not in the detlab::loop registry") });
   });
 

@@ -9,7 +9,7 @@
  * validateConfig({ train_cfg: { type: 'EpochBasedTrainLoop', max_epoch: 12 } });
  * // [{ path: 'train_cfg.max_epochs', ... }, { path: 'train_cfg', message: "unknown key 'max_epoch' ..." }]
  */
-import { LOOPS, RUNNERS, describeValue, isPlainObject, registerConfigKey, type RegistryEntry } from '@detlab/core';
+import { LOOPS, RUNNERS, describeValue, isPlainObject, registerConfigKey, withDefaultScope, type RegistryEntry } from '@detlab/core';
 import { z, type ZodType } from 'zod';
 import { defaultLoopType } from './build-loops.js';
 
@@ -21,13 +21,13 @@ export function loopConfigSchema(key: 'train_cfg' | 'val_cfg' | 'test_cfg'): Zod
       ctx.addIssue({ code: 'custom', message: `expected a loop config (an object), got ${describeValue(node)}`, input: undefined });
       return;
     }
-    // `_scope_` (a plugin's base config sets it) is the registry's to read, not the loop's.
-    const { type, by_epoch: _byEpoch, _scope_: _scope, ...options } = node;
+    // `_scope_` (a plugin's base config sets it) is the scope the loop's name is looked up in, not a loop option.
+    const { type, by_epoch: _byEpoch, _scope_: scope, ...options } = node;
     const name = type ?? defaultLoopType(key, node);
     let entry: RegistryEntry;
     try {
       if (typeof name !== 'string') throw new Error(`expected the name of a loop in LOOPS, got ${describeValue(name)}`);
-      entry = LOOPS.resolve(name);
+      entry = withDefaultScope(typeof scope === 'string' ? scope : undefined, () => LOOPS.resolve(name));
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: ['type'], message: (error as Error).message, input: undefined });
       return;
