@@ -130,11 +130,7 @@ export class OptimWrapper implements ParamGroupsOwner {
 
   /** One training iteration: scaled backward, then clip + step + zeroGrad when an update is due. */
   updateParams(lossFn: LossFn): UpdateResult {
-    const losses = this.backward(lossFn, this.lossFactor());
-    if (!this.shouldUpdate()) return { losses, updated: false };
-    const gradNorm = this.step();
-    this.zeroGrad();
-    return gradNorm === undefined ? { losses, updated: true } : { losses, gradNorm, updated: true };
+    return this.stepIfDue(this.backward(lossFn, this.lossFactor()));
   }
 
   /**
@@ -156,6 +152,11 @@ export class OptimWrapper implements ParamGroupsOwner {
     }
     this.accumulate(known);
     this.innerCount += 1;
+    return this.stepIfDue(losses);
+  }
+
+  /** Clip + step + zeroGrad when an accumulation window is complete; the result of one training iteration. */
+  private stepIfDue(losses: Record<string, number>): UpdateResult {
     if (!this.shouldUpdate()) return { losses, updated: false };
     const gradNorm = this.step();
     this.zeroGrad();
