@@ -21,7 +21,8 @@ export { ConvModule, type ConvModuleOptions } from './layers/conv-module.js';
 export { initCfgSchema, type InitCfg } from './init/init-cfg.js';
 export { initWeights } from './init/init-weights.js';
 
-export { initBackend, type BackendReport, type SkippedBackend } from './backend/select-backend.js';
+export { initBackend, type BackendOptions, type BackendReport, type SkippedBackend } from './backend/select-backend.js';
+export { MAX_WASM_THREADS, requestWasmThreads, resolveThreads, wasmThreadsCount, type ThreadsOption } from './backend/wasm-threads.js';
 export { BACKEND_CHOICES, type BackendChoice } from './backend/candidates.js';
 export { envCfgSchema, type EnvCfg } from './backend/env-cfg.js';
 export { registerKernelFixes, unregisterKernelFixes, kernelFixesRegistered, KERNEL_FIXES } from './kernels/register-kernel-fixes.js';

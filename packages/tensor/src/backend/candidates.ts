@@ -74,7 +74,8 @@ export const BACKEND_CANDIDATES: readonly BackendCandidate[] = [
     choice: 'wasm',
     tfjsName: 'wasm',
     packages: [],
-    load: async () => ({ detail: 'XNNPACK, single-threaded in Node: tensorflow/tfjs#3830' }), // registered on import
+    // Registered on import; `requestWasmThreads` picks the build (wasm-threads.ts).
+    load: async () => ({ detail: 'XNNPACK' }),
     hint: 'It is a dependency of @detlab/tensor: reinstall with `npm ci`. Or use backend \'cpu\' (about 200× slower).',
   },
   {

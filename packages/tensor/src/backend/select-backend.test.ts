@@ -27,7 +27,7 @@ describe('initBackend', () => {
       { name: 'webgpu', reason: expect.stringMatching(/^webgpu is not installed .*; @tensorflow\/tfjs-backend-webgpu is not installed/) },
     ]);
     expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: wasm \(XNNPACK.*\), requested 'auto'; skipped tensorflow-gpu: /);
+    expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: wasm \(XNNPACK, 1 thread\), requested 'auto'; skipped tensorflow-gpu: /);
     expect(logger.lines[0]).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
     expect(logger.lines[0]).toContain('webgpu: webgpu is not installed');
   });
@@ -48,7 +48,7 @@ describe('initBackend', () => {
 
   it('switches to an explicit choice and back', async () => {
     const logger = recordingLogger();
-    expect(await initBackend('cpu', logger)).toEqual({ name: 'cpu', requested: 'cpu', skipped: [] });
+    expect(await initBackend('cpu', logger)).toEqual({ name: 'cpu', requested: 'cpu', skipped: [], threads: 1 });
     expect(tf.getBackend()).toBe('cpu');
     expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: cpu \(plain JavaScript kernels/);
     expect((await initBackend('wasm')).name).toBe('wasm');

@@ -20,6 +20,7 @@ import { DetlabError, didYouMean, type Logger } from '@detlab/core';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { BACKEND_CHOICES, candidateFor, type BackendCandidate, type BackendChoice } from './candidates.js';
 import { firstLine, isInstalled } from './optional-packages.js';
+import { requestWasmThreads, resolveThreads, wasmThreadsCount, type ThreadsOption } from './wasm-threads.js';
 
 export type { BackendChoice } from './candidates.js';
 
@@ -37,6 +38,17 @@ export interface BackendReport {
   requested: BackendChoice;
   /** Backends tried before `name`, in order, with the reason each was passed over. */
   skipped: SkippedBackend[];
+  /** Threads of the wasm backend's XNNPACK pool (1 on other backends, which manage their own threads). */
+  threads: number;
+}
+
+/** How the chosen backend runs. */
+export interface BackendOptions {
+  /**
+   * Threads for the wasm backend's convolutions and matMuls (`env_cfg.num_threads`): 'auto' is one per core.
+   * Fixed when wasm first initialises in a process; default 1.
+   */
+  threads?: ThreadsOption;
 }
 
 /** What `auto` tries, fastest first. `cpu` is left out: it is about 200× slower than wasm for conv training. */
@@ -56,7 +68,7 @@ let pending: Promise<unknown> = Promise.resolve();
  * @throws DetlabError for an unknown choice, for an explicit choice that cannot load (with the install
  *   command), and for `auto` when not even wasm initialises.
  */
-export async function initBackend(choice: BackendChoice = 'auto', logger?: Logger): Promise<BackendReport> {
+export async function initBackend(choice: BackendChoice = 'auto', logger?: Logger, options: BackendOptions = {}): Promise<BackendReport> {
   if (!BACKEND_CHOICES.includes(choice)) {
     throw new DetlabError(
       `backend: expected one of ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(choice)}.` +
@@ -64,6 +76,13 @@ export async function initBackend(choice: BackendChoice = 'auto', logger?: Logge
     );
   }
   registerKernelFixes();
+  const threads = resolveThreads(options.threads ?? 1);
+  if (!requestWasmThreads(threads) && (choice === 'wasm' || tf.getBackend() === 'wasm')) {
+    logger?.warn(
+      `env_cfg.num_threads: the wasm backend already runs on ${wasmThreadsCount()} thread(s) in this process; ` +
+        `${threads} takes effect in a new process.`,
+    );
+  }
   const reused = reuse(choice);
   if (reused !== undefined) return reused;
   const run = pending.catch(() => undefined).then(() => reuse(choice) ?? select(choice, logger));
@@ -75,7 +94,7 @@ export async function initBackend(choice: BackendChoice = 'auto', logger?: Logge
 function reuse(choice: BackendChoice): BackendReport | undefined {
   const active = tf.getBackend();
   if (last?.requested === choice && last.name === active && isInitialized(active)) {
-    return { ...last, skipped: [...last.skipped] };
+    return { ...last, skipped: [...last.skipped], threads: threadsOf(active) };
   }
   return undefined;
 }
@@ -88,7 +107,7 @@ async function select(choice: BackendChoice, logger: Logger | undefined): Promis
   for (const candidate of candidates) {
     const outcome = await activate(candidate, explicit);
     if (outcome.skip === undefined) {
-      last = { name: tf.getBackend(), requested: choice, skipped };
+      last = { name: tf.getBackend(), requested: choice, skipped, threads: threadsOf(tf.getBackend()) };
       logger?.info(describeSelection(last, outcome.detail));
       return { ...last, skipped: [...skipped] };
     }
@@ -130,9 +149,14 @@ async function activate(candidate: BackendCandidate, explicit: boolean): Promise
   return { detail: loaded.detail };
 }
 
+function threadsOf(backendName: string): number {
+  return backendName === 'wasm' ? wasmThreadsCount() : 1;
+}
+
 /** One log line: the active backend and what it runs on, what was requested, what was skipped and why. */
 function describeSelection(report: BackendReport, detail: string | undefined): string {
-  const on = detail !== undefined ? ` (${detail})` : '';
+  const parts = [detail, report.name === 'wasm' ? `${report.threads} thread${report.threads === 1 ? '' : 's'}` : undefined];
+  const on = parts.some((p) => p !== undefined) ? ` (${parts.filter((p) => p !== undefined).join(', ')})` : '';
   const skipped = report.skipped.length > 0 ? `; skipped ${listSkipped(report.skipped)}` : '';
   return `TensorFlow.js backend: ${report.name}${on}, requested '${report.requested}'${skipped}`;
 }
