@@ -21,6 +21,7 @@ import {
   type PolyphaseAxisPlan,
 } from './conv-geometry.js';
 import { withKernelScope, type KernelBackendLike, type KernelScope } from './kernel-scope.js';
+import { transposeLastTwo } from './transpose-matrix.js';
 
 /** Attrs of `Conv2DBackpropInput`: the forward conv's, plus the shape of x. */
 interface BackpropInputAttrs extends ConvAttrs {
@@ -136,7 +137,7 @@ function dilated(scope: KernelScope, g: ConvGeometry, dy: TensorInfo, filter: Te
 /** The filter [kh, kw, Cin, Cout] as [kh·kw, Cout, Cin]: one [Cout, Cin] block per tap, ready to pick from. */
 function channelSwapped(scope: KernelScope, g: ConvGeometry, filter: TensorInfo): TensorInfo {
   const flat = scope.run('Reshape', { x: filter }, { shape: [g.rows.k * g.cols.k, g.inChannels, g.outChannels] });
-  return scope.run('Transpose', { x: flat }, { perm: [0, 2, 1] });
+  return transposeLastTwo(scope, flat);
 }
 
 /** Attrs of a stride-1 NHWC Conv2D with explicit padding. */

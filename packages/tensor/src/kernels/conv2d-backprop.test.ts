@@ -35,6 +35,16 @@ const CASES: Case[] = [
   { name: '5x5 s2 same, even 8x8', x: [2, 8, 8, 2], filter: [5, 5, 2, 3], strides: 2, pad: 'same' },
   { name: '3x3 s3 valid, 9x9', x: [2, 9, 9, 2], filter: [3, 3, 2, 3], strides: 3, pad: 'valid' },
   { name: '2x2 s3 valid, 9x9 (a phase no tap reaches)', x: [2, 9, 9, 2], filter: [2, 2, 2, 3], strides: 3, pad: 'valid' },
+  // 1×1 unpadded convs: dW is a matrix product, Xᵀ·dY when Cin <= Cout, (dYᵀ·X)ᵀ when Cin > Cout.
+  { name: '1x1 s1 valid, Cin > Cout (8 -> 3), 6x6', x: [2, 6, 6, 8], filter: [1, 1, 8, 3], strides: 1, pad: 'valid' },
+  { name: '1x1 s1 same, Cin < Cout (3 -> 8), 6x6', x: [2, 6, 6, 3], filter: [1, 1, 3, 8], strides: 1, pad: 'same' },
+  { name: '1x1 s1 explicit zero pad, Cin = Cout, odd 5x3', x: [2, 5, 3, 4], filter: [1, 1, 4, 4], strides: 1, pad: [[0, 0], [0, 0], [0, 0], [0, 0]] },
+  { name: '1x1 s2 valid, Cin > Cout (5 -> 4), odd 7x7', x: [2, 7, 7, 5], filter: [1, 1, 5, 4], strides: 2, pad: 'valid' },
+  { name: '1x1 strides [2, 1] same, Cin < Cout, odd 7x6', x: [2, 7, 6, 3], filter: [1, 1, 3, 5], strides: [2, 1], pad: 'same' },
+  { name: '1x1 strides [1, 2] valid, Cin > Cout, 6x7', x: [2, 6, 7, 6], filter: [1, 1, 6, 2], strides: [1, 2], pad: 'valid' },
+  { name: '1x1 s3 valid, Cin < Cout, 8x8', x: [2, 8, 8, 3], filter: [1, 1, 3, 4], strides: 3, pad: 'valid' },
+  { name: '1x1 s3 valid, Cin > Cout, 8x8', x: [2, 8, 8, 4], filter: [1, 1, 4, 3], strides: 3, pad: 'valid' },
+  { name: '1x1 s2 explicit pad 1 (padded: not a plain product), odd 5x5', x: [2, 5, 5, 3], filter: [1, 1, 3, 2], strides: 2, pad: 1 },
 ];
 
 /** Forward conv on the active backend, read outside tidy. */

@@ -48,14 +48,14 @@ export class KernelScope {
 
   /**
    * A new wasm tensor owned by this scope, holding `values` or zeros. wasm's `makeOutput` does not clear the
-   * memory it allocates, so zeros are written explicitly.
+   * memory it allocates, so zeros are written explicitly, unless `zero: false` says the caller writes every value.
    */
-  wasmTensor(shape: number[], dtype: 'float32' | 'int32', values?: ArrayLike<number>): TensorInfo {
+  wasmTensor(shape: number[], dtype: 'float32' | 'int32', values?: ArrayLike<number>, { zero = true } = {}): TensorInfo {
     const wasm = this.backend as WasmBackendLike;
     const info = this.track(wasm.makeOutput(shape, dtype));
     const heap = wasm.typedArrayFromHeap(info);
-    if (values === undefined) heap.fill(0);
-    else heap.set(values);
+    if (values !== undefined) heap.set(values);
+    else if (zero) heap.fill(0);
     return info;
   }
 

@@ -17,12 +17,15 @@ afterEach(() => {
 });
 
 describe('registerKernelFixes', () => {
-  it('is installed by initBackend: the two missing wasm kernels exist, the two replaced ones are ours', () => {
+  it('is installed by initBackend: the two missing wasm kernels exist, the five replaced ones (four wasm, one cpu) are ours', () => {
     expect(kernelFixesRegistered()).toBe(true);
     expect(KERNEL_FIXES.map((fix) => `${fix.backendName}_${fix.kernelName}`).sort()).toEqual([
       'cpu_ResizeNearestNeighborGrad',
+      'wasm_BatchMatMul',
       'wasm_Conv2DBackpropFilter',
       'wasm_Conv2DBackpropInput',
+      'wasm_Mean',
+      'wasm_Sum',
       'wasm_UnsortedSegmentSum',
     ]);
     for (const fix of KERNEL_FIXES) expect(kernel(fix.kernelName, fix.backendName)).toBe(fix);
@@ -48,9 +51,16 @@ describe('registerKernelFixes', () => {
     expect(original).toBeDefined();
     expect(KERNEL_FIXES).not.toContain(original);
 
+    const replaced = ['BatchMatMul', 'Sum', 'Mean'].map((name) => kernel(name));
+    for (const config of replaced) {
+      expect(config).toBeDefined();
+      expect(KERNEL_FIXES).not.toContain(config);
+    }
+
     registerKernelFixes();
     unregisterKernelFixes();
     expect(kernel('Conv2DBackpropInput')).toBe(original); // the same original comes back every time
+    expect(['BatchMatMul', 'Sum', 'Mean'].map((name) => kernel(name))).toEqual(replaced);
   });
 
   it('leaves the restored original usable, with the same result as the fix', () => {
@@ -63,6 +73,22 @@ describe('registerKernelFixes', () => {
     const diff = tf.max(tf.abs(tf.sub(ours, naive)));
     expect(diff.dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([dy, filter, ours, naive, diff]);
+  });
+
+  it('leaves the restored BatchMatMul, Sum and Mean usable, with the same results as the fixes', () => {
+    const a = tf.tensor(seededValues(6 * 5, 3), [6, 5]);
+    const b = tf.tensor(seededValues(4 * 6, 4), [4, 6]);
+    const x = tf.tensor(seededValues(3 * 4 * 5, 5), [3, 4, 5]);
+    const run = () => [tf.matMul(a, b, true, true), tf.sum(x, [0, 1]), tf.mean(x, 0, true)].map((y) => {
+      const values = Array.from(y.dataSync());
+      y.dispose();
+      return values;
+    });
+    const ours = run();
+    unregisterKernelFixes();
+    const originals = run(); // wasm's own kernels, set up again by unregisterKernelFixes
+    ours.forEach((values, i) => expect(maxError(values, originals[i]!)).toBeLessThan(1e-5));
+    tf.dispose([a, b, x]);
   });
 });
 

@@ -5,14 +5,20 @@
  * - wasm: adds `Conv2DBackpropFilter` (missing, tensorflow/tfjs#8474) and `UnsortedSegmentSum` (missing, the
  *   gather gradient, tensorflow/tfjs#8082); replaces the naive-loop `Conv2DBackpropInput` with one built on
  *   XNNPACK's forward convolution;
+ * - wasm, for speed (issue 11): `BatchMatMul` with transposed operands becomes an explicit transpose and an
+ *   untransposed XNNPACK product; `Sum`/`Mean` over leading axes (BatchNorm statistics, bias gradients) become
+ *   one float64 pass over rows; every other case runs tfjs's original kernel;
  * - cpu: replaces `ResizeNearestNeighborGrad`, wrong for batch > 1 (§4.3).
  *
  * Kernels are looked up by name on every call, so registering after the backend is initialised takes effect at
  * once. `initBackend` calls `registerKernelFixes`; nothing else needs to.
  */
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulWasmConfig } from './batch-mat-mul.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
+import { rememberOriginal, takeOriginal } from './original-kernels.js';
+import { meanWasmConfig, sumWasmConfig } from './leading-axes-reduce.js';
 import { resizeNearestNeighborGradCpuConfig } from './resize-nearest-neighbor-grad-cpu.js';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
@@ -21,17 +27,11 @@ export const KERNEL_FIXES: readonly KernelConfig[] = [
   conv2DBackpropFilterWasmConfig,
   unsortedSegmentSumWasmConfig,
   conv2DBackpropInputWasmConfig,
+  batchMatMulWasmConfig,
+  sumWasmConfig,
+  meanWasmConfig,
   resizeNearestNeighborGradCpuConfig,
 ];
-
-/**
- * The kernels ours replaced, keyed by kernel name, so `unregisterKernelFixes` can put them back. Kept on
- * `globalThis` like tfjs's own kernel registry, so that two copies of this module (a bundle next to the
- * package, vitest's per-file module graphs) share it.
- */
-const replaced: Map<string, KernelConfig> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for('detlab.replacedKernels')
-] ??= new Map<string, KernelConfig>()) as Map<string, KernelConfig>;
 
 /** Marks our kernel configs; compared instead of object identity for the same reason. */
 const FIX_MARK = Symbol.for('detlab.kernelFix');
@@ -47,7 +47,7 @@ export function registerKernelFixes(): void {
     if (current === fix) continue;
     if (current !== undefined) {
       // Another copy's fix is swapped for ours; only a tfjs kernel is remembered as the original.
-      if (!isFix(current)) replaced.set(fix.kernelName, current);
+      if (!isFix(current)) rememberOriginal(current);
       unregisterKernel(fix.kernelName, fix.backendName);
     }
     registerKernel(fix);
@@ -55,8 +55,8 @@ export function registerKernelFixes(): void {
 }
 
 /**
- * Removes `KERNEL_FIXES` and restores the kernels they replaced (wasm's naive `Conv2DBackpropInput`, cpu's
- * `ResizeNearestNeighborGrad`). For
+ * Removes `KERNEL_FIXES` and restores the kernels they replaced (wasm's naive `Conv2DBackpropInput`,
+ * `BatchMatMul`, `Sum` and `Mean`, cpu's `ResizeNearestNeighborGrad`). For
  * benchmarks against the original kernels and for tests; training code has no reason to call it.
  */
 export function unregisterKernelFixes(): void {
@@ -64,9 +64,8 @@ export function unregisterKernelFixes(): void {
     const current = lookUp(fix);
     if (current === undefined || !isFix(current)) continue;
     unregisterKernel(fix.kernelName, fix.backendName);
-    const original = replaced.get(fix.kernelName);
+    const original = takeOriginal(fix.kernelName, fix.backendName);
     if (original !== undefined) restore(original);
-    replaced.delete(fix.kernelName);
   }
 }
 
