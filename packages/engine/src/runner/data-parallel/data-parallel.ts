@@ -56,6 +56,8 @@ export interface DataParallelOptions {
   configFile?: string;
   /** The backend workers initialise (the main thread's). */
   backend: BackendChoice;
+  /** wasm threads of each worker (`env_cfg.num_threads` shared out; default 1). */
+  threads?: number;
   seed: number;
   logger?: Logger;
 }
@@ -113,6 +115,7 @@ export class DataParallel {
         customImports: options.customImports ?? null,
         configFile: options.configFile,
         backend: options.backend,
+        threads: options.threads ?? 1,
         seed: options.seed,
         layout,
         state,

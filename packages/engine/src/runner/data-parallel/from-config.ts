@@ -6,7 +6,7 @@
  * const dp = await dataParallelFromConfig(cfg, model, { seed: 0, logger }); // undefined for 1 replica
  */
 import { ConfigError, describeValue, isPlainObject, normalizeConfig, type Logger } from '@detlab/core';
-import { BACKEND_CHOICES, type BackendChoice } from '@detlab/tensor';
+import { BACKEND_CHOICES, MAX_WASM_THREADS, resolveThreads, type BackendChoice } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
 import type { TrainableModel } from '../trainable-model.js';
@@ -21,6 +21,22 @@ export function trainReplicaCount(envCfg: unknown): number {
   if (value === 'auto') return Math.max(1, availableParallelism());
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
   throw new ConfigError(`${PATH}: expected a positive integer or 'auto', got ${describeValue(value)}`, { configPath: PATH });
+}
+
+/**
+ * wasm threads per replica (`env_cfg.num_threads`): 'auto' (the default) shares the cores between the
+ * replicas, so 2 replicas on 2 cores run one thread each; a number is used as written, in every replica.
+ */
+export function wasmThreadsFor(envCfg: unknown): number {
+  const value = isPlainObject(envCfg) ? envCfg.num_threads : undefined;
+  if (value === undefined || value === null || value === 'auto') {
+    const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
+    return Math.max(1, Math.floor(cores / trainReplicaCount(envCfg)));
+  }
+  if (typeof value !== 'number') {
+    throw new ConfigError(`env_cfg.num_threads: expected an integer from 1 to ${MAX_WASM_THREADS} or 'auto', got ${describeValue(value)}`, { configPath: 'env_cfg.num_threads' });
+  }
+  return resolveThreads(value);
 }
 
 /** Context of `dataParallelFromConfig`. */
@@ -48,6 +64,7 @@ export async function dataParallelFromConfig(cfg: Record<string, unknown>, model
     customImports: cfg.custom_imports,
     configFile: context.configFile,
     backend: workerBackend(cfg.env_cfg),
+    threads: wasmThreadsFor(cfg.env_cfg),
     seed: context.seed,
     logger: context.logger,
   });
