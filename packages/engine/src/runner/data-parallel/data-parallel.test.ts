@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { MODELS } from '@detlab/core';
 import { initBackend, setSeed, type Module } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +8,7 @@ import { Hook } from '../../hooks/hook.js';
 import { TensorLeakGuardHook } from '../../hooks/tensor-leak-guard-hook.js';
 import { Runner } from '../runner.js';
 import { tempDir, testServices } from '../__fixtures__/toy-run.js';
-import { trainReplicaCount } from './from-config.js';
+import { trainReplicaCount, wasmThreadsFor } from './from-config.js';
 import { buildOptimWrapper } from '../../optim/optimizer/build-optim-wrapper.js';
 import type { OptimWrapper } from '../../optim/optimizer/optim-wrapper.js';
 import type { TrainableModel } from '../trainable-model.js';
@@ -229,5 +230,15 @@ describe('Runner with env_cfg.num_workers_train', { timeout: 120_000 }, () => {
     expect(trainReplicaCount({ num_workers_train: 3 })).toBe(3);
     expect(trainReplicaCount({ num_workers_train: 'auto' })).toBeGreaterThanOrEqual(1);
     expect(() => trainReplicaCount({ num_workers_train: 0 })).toThrow("env_cfg.num_workers_train: expected a positive integer or 'auto', got 0");
+  });
+
+  it("shares the cores between replicas for num_threads 'auto' and keeps a written count", () => {
+    const cores = Math.min(availableParallelism(), 8);
+    expect(wasmThreadsFor(undefined)).toBe(cores);
+    expect(wasmThreadsFor({ num_workers_train: 2 })).toBe(Math.max(1, Math.floor(cores / 2)));
+    expect(wasmThreadsFor({ num_workers_train: 2 * cores })).toBe(1);
+    expect(wasmThreadsFor({ num_threads: 3, num_workers_train: 2 })).toBe(3);
+    expect(() => wasmThreadsFor({ num_threads: 'all' })).toThrow("env_cfg.num_threads: expected an integer from 1 to 8 or 'auto', got 'all'");
+    expect(() => wasmThreadsFor({ num_threads: 0 })).toThrow(/env_cfg\.num_threads: expected an integer from 1 to 8 or 'auto', got 0/);
   });
 });
