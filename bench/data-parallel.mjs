@@ -1,6 +1,13 @@
 /**
- * Data-parallel training throughput (images/s) on the wasm backend, with 1 replica (today's single-thread
- * step, OptimWrapper.updateParams) and with N replicas (this thread + N − 1 worker threads, DataParallel), for:
+ * CPU training throughput (images/s) on the wasm backend, in three layouts of N cores (default: all):
+ *
+ * - `1x1`: 1 replica on 1 thread (OptimWrapper.updateParams, tfjs's single-threaded wasm);
+ * - `Nx1`: N data-parallel replicas (this thread + N − 1 worker threads, DataParallel), 1 wasm thread each;
+ * - `1xN`: 1 replica whose convolutions and matrix products run on N threads (env_cfg.num_threads, the
+ *   multi-threaded wasm build).
+ *
+ * The wasm thread count is fixed per process, so the script runs itself twice (`--threads 1` for 1x1 and Nx1,
+ * `--threads N` for 1xN) and merges the two. Cases:
  *
  * - `resnet50`: the step of bench/resnet50-step.mjs (ResNet-50 stage outputs, loss Σ mean(out²), train-mode BN)
  *   on a global batch of 2 × 256 × 256 × 3, SGD momentum 0.9; next to PyTorch on the same machine, in the same
@@ -14,6 +21,9 @@
  *
  * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 1] [--steps 3] [--only resnet50|atss_tiny] [--no-torch]
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,12 +45,20 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '3' },
     only: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    // Internal: one process's part (its wasm thread count, where it writes its results).
+    threads: { type: 'string' },
+    part: { type: 'string' },
   },
 });
 const [workers, warmup, steps] = [args.workers, args.warmup, args.steps].map(Number);
 
 const loadBefore = loadavg()[0];
-await initBackend('wasm');
+if (args.part === undefined) {
+  await runParts();
+  process.exit(process.exitCode ?? 0);
+}
+const threads = Number(args.threads ?? 1);
+await initBackend('wasm', undefined, { threads });
 setSeed(0);
 const atssConfig = await Config.fromFile(join(here, '..', 'configs/atss/atss_r18_tiny_mnistdet.ts'));
 
@@ -61,56 +79,87 @@ const cases = [
   },
 ].filter((c) => !args.only || c.name === args.only);
 
-const results = {};
+// This process's layouts: replicas × `threads` wasm threads.
+const partResults = {};
 for (const c of cases) {
   const runs = {};
-  for (const replicas of [...new Set([1, workers])]) {
-    runs[replicas] = await measure(c, replicas);
-    const r = runs[replicas];
-    console.log(`${c.name} ${replicas} replica(s): median ${r.median_ms} ms/step, ${r.images_per_s} images/s, ${r.tensors_leaked_per_step} tensors leaked per step${r.timings_ms ? ` (${JSON.stringify(r.timings_ms)})` : ''}`);
+  for (const replicas of threads === 1 ? [...new Set([1, workers])] : [1]) {
+    const layout = `${replicas}x${threads}`;
+    runs[layout] = await measure(c, replicas);
+    const r = runs[layout];
+    console.log(`${c.name} ${replicas} replica(s) × ${threads} thread(s): median ${r.median_ms} ms/step, ${r.images_per_s} images/s, ${r.tensors_leaked_per_step} tensors leaked per step${r.timings_ms ? ` (${JSON.stringify(r.timings_ms)})` : ''}`);
   }
-  const speedup = workers > 1 ? round(runs[workers].images_per_s / runs[1].images_per_s, 2) : null;
-  results[c.name] = { batch: c.shape, runs, speedup };
-  if (speedup !== null) console.log(`${c.name}: ${workers} replicas give ${speedup}× the images/s of 1`);
+  partResults[c.name] = { batch: c.shape, runs };
+}
+writeFileSync(args.part, JSON.stringify(partResults));
+if (Object.values(partResults).some((r) => Object.values(r.runs).some((run) => run.tensors_leaked_per_step !== 0))) process.exitCode = 1;
+
+/** Runs the two processes (1 thread: 1x1 and Nx1; N threads: 1xN), merges them, adds torch, writes the report. */
+async function runParts() {
+  const results = {};
+  const passThrough = ['--workers', String(workers), '--warmup', String(warmup), '--steps', String(steps), ...(args.only ? ['--only', args.only] : [])];
+  for (const t of [...new Set([1, workers])]) {
+    const part = join(tmpdir(), `detlab-bench-dp-${process.pid}-${t}.json`);
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...passThrough, '--threads', String(t), '--part', part], { stdio: 'inherit' });
+    if (child.status !== 0 && child.status !== 1) throw new Error(`the ${t}-thread part failed (exit ${child.status})`);
+    if (child.status === 1) process.exitCode = 1; // tensors leaked
+    for (const [name, r] of Object.entries(JSON.parse(readFileSync(part, 'utf8')))) {
+      results[name] ??= { batch: r.batch, runs: {} };
+      Object.assign(results[name].runs, r.runs);
+    }
+    rmSync(part, { force: true });
+  }
+  for (const [name, r] of Object.entries(results)) {
+    const base = r.runs['1x1'].images_per_s;
+    r.speedup = {
+      data_parallel: r.runs[`${workers}x1`] ? round(r.runs[`${workers}x1`].images_per_s / base, 2) : null,
+      threads: r.runs[`1x${workers}`] ? round(r.runs[`1x${workers}`].images_per_s / base, 2) : null,
+    };
+    console.log(`${name}: ${workers} replicas give ${r.speedup.data_parallel}× the images/s of 1x1; ${workers} wasm threads give ${r.speedup.threads}×`);
+  }
+  if (results.resnet50) {
+    const torch = args['no-torch'] ? { result: null, reason: '--no-torch' } : runTorch([...new Set([1, workers])]);
+    results.resnet50.torch = torch.result;
+    results.resnet50.torch_reason = torch.reason;
+    if (torch.result) {
+      const cores = (layout) => layout.split('x').map(Number).reduce((a, b) => a * b, 1);
+      results.resnet50.ratio_vs_torch = Object.fromEntries(
+        Object.entries(results.resnet50.runs).map(([layout, run]) => [layout, round(run.median_ms / torch.result[cores(layout)].median_ms, 2)]),
+      );
+      for (const [layout, ratio] of Object.entries(results.resnet50.ratio_vs_torch)) console.log(`resnet50 ${layout}: detlab/torch (same cores) = ${ratio}×`);
+    } else console.log(`torch: not run (${torch.reason})`);
+  }
+  writeReport(results);
 }
 
-if (results.resnet50) {
-  const torch = args['no-torch'] ? { result: null, reason: '--no-torch' } : runTorch([...new Set([1, workers])]);
-  results.resnet50.torch = torch.result;
-  results.resnet50.torch_reason = torch.reason;
-  if (torch.result) {
-    const ratio = (threads) => round(results.resnet50.runs[threads].median_ms / torch.result[threads].median_ms, 2);
-    results.resnet50.ratio_vs_torch = Object.fromEntries(Object.keys(results.resnet50.runs).map((t) => [t, ratio(t)]));
-    for (const [t, r] of Object.entries(results.resnet50.ratio_vs_torch)) console.log(`resnet50, ${t} core(s): detlab/torch = ${r}×`);
-  } else console.log(`torch: not run (${torch.reason})`);
+/** Writes bench/results/data-parallel.json. */
+function writeReport(results) {
+  const report = {
+    benchmark: 'data-parallel',
+    date: new Date().toISOString(),
+    node: process.version,
+    backend: 'wasm',
+    cpu: cpus()[0]?.model,
+    cores: availableParallelism(),
+    // 1-minute load average before and after the run: a figure well above the replicas used means other processes
+    // shared the cores, and the scaling figures understate what a quiet machine gives.
+    load_before: round(loadBefore, 2),
+    load_after: round(loadavg()[0], 2),
+    workers,
+    warmup,
+    steps,
+    results,
+  };
+  mkdirSync(join(here, 'results'), { recursive: true });
+  writeFileSync(join(here, 'results', 'data-parallel.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${join('bench', 'results', 'data-parallel.json')}`);
 }
-
-const report = {
-  benchmark: 'data-parallel',
-  date: new Date().toISOString(),
-  node: process.version,
-  backend: tf.getBackend(),
-  cpu: cpus()[0]?.model,
-  cores: availableParallelism(),
-  // 1-minute load average before and after the run: a figure well above the replicas used means other processes
-  // shared the cores, and the scaling figures understate what a quiet machine gives.
-  load_before: round(loadBefore, 2),
-  load_after: round(loadavg()[0], 2),
-  workers,
-  warmup,
-  steps,
-  results,
-};
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'data-parallel.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`wrote ${join('bench', 'results', 'data-parallel.json')}`);
-if (Object.values(results).some((r) => Object.values(r.runs).some((run) => run.tensors_leaked_per_step !== 0))) process.exitCode = 1;
 
 /** Times `warmup + steps` training steps of case `c` with `replicas` replicas. */
 async function measure(c, replicas) {
   const model = MODELS.build(c.modelCfg, { path: 'model' }).train();
   const optimWrapper = buildOptimWrapper(model, c.optim);
-  const dp = replicas > 1 ? await DataParallel.start({ model, modelCfg: c.modelCfg, replicas, backend: 'wasm', seed: 0 }) : undefined;
+  const dp = replicas > 1 ? await DataParallel.start({ model, modelCfg: c.modelCfg, replicas, backend: 'wasm', threads: 1, seed: 0 }) : undefined;
   const batch = c.batch();
   const times = [];
   const counts = [];

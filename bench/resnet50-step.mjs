@@ -11,7 +11,10 @@
  * (bench/torch_resnet50_step.py, torch.set_num_threads(2)) and the ratio is printed; otherwise `torch` is null
  * with the reason. The JSON lands in bench/results/resnet50-step.json (gitignored).
  *
- * Usage: node bench/resnet50-step.mjs [--warmup 1] [--steps 5] [--size 256] [--batch 2] [--no-torch]
+ * `--threads N|auto` sets the wasm backend's XNNPACK threads (env_cfg.num_threads; default auto = cores); torch runs
+ * on the same count. `--profile` adds one profiled step and prints the kernels that took the most time.
+ *
+ * Usage: node bench/resnet50-step.mjs [--warmup 1] [--steps 5] [--size 256] [--batch 2] [--threads auto] [--profile] [--no-torch]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,25 +32,28 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '5' },
     size: { type: 'string', default: '256' },
     batch: { type: 'string', default: '2' },
+    threads: { type: 'string', default: 'auto' },
+    profile: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
   },
 });
 const [warmup, steps, size, batch] = [args.warmup, args.steps, args.size, args.batch].map(Number);
 
-const report = await initBackend('wasm');
+const report = await initBackend('wasm', undefined, { threads: args.threads === 'auto' ? 'auto' : Number(args.threads) });
 const net = new ResNet({ depth: 50, norm_eval: false }).train(); // every BN on batch statistics, as torch's train()
 const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 0); // [N, H, W, C]
 const optimizer = tf.train.momentum(0.01, 0.9);
 const variables = net.trainableVariables();
 
 const gflopPerStep = (3 * 2 * countForwardMacs(net, x)) / 1e9;
-console.log(`ResNet-50 step, batch ${batch}×${size}×${size}×3, backend ${report.name}: ${gflopPerStep.toFixed(1)} GFLOP per step`);
+console.log(`ResNet-50 step, batch ${batch}×${size}×${size}×3, backend ${report.name} on ${report.threads} thread(s): ${gflopPerStep.toFixed(1)} GFLOP per step`);
+const step = () => optimizer.minimize(() => tf.addN(net.forward(x).map((o) => tf.mean(tf.square(o)))), true, variables);
 
 const timesMs = [];
 const tensorsAfter = [];
 for (let i = 0; i < warmup + steps; i += 1) {
   const start = performance.now();
-  const loss = optimizer.minimize(() => tf.addN(net.forward(x).map((o) => tf.mean(tf.square(o)))), true, variables);
+  const loss = step();
   loss.dataSync(); // waits for the step; read outside any tidy (tfjs-in-node.md §4.5)
   loss.dispose();
   const ms = performance.now() - start;
@@ -59,13 +65,15 @@ const medianMs = median(timesMs);
 // Leaks per step, measured after the first step: optimizer slots (momentum accumulators) are created there.
 const leakedPerStep = (tensorsAfter[tensorsAfter.length - 1] - tensorsAfter[0]) / Math.max(tensorsAfter.length - 1, 1);
 const gflops = gflopPerStep / (medianMs / 1000);
-const torch = args['no-torch'] ? { result: null, reason: '--no-torch' } : runTorch();
+const profile = args.profile ? await profileStep(step) : null;
+const torch = args['no-torch'] ? { result: null, reason: '--no-torch' } : runTorch(report.threads);
 
 const result = {
   benchmark: 'resnet50-step',
   date: new Date().toISOString(),
   node: process.version,
   backend: tf.getBackend(),
+  threads: report.threads,
   batch: [batch, size, size, 3],
   warmup,
   steps,
@@ -77,6 +85,7 @@ const result = {
   gflops: round(gflops),
   tensors_leaked_per_step: leakedPerStep,
   parameters: net.parameterCount(),
+  kernel_profile: profile,
   torch: torch.result,
   torch_reason: torch.reason,
   ratio_vs_torch: torch.result ? round(medianMs / torch.result.median_ms) : null,
@@ -112,10 +121,36 @@ function countForwardMacs(model, input) {
   return macs;
 }
 
-/** Runs the PyTorch step (2 threads) with the first python3 that imports torch; `result: null` and the reason otherwise. */
-function runTorch() {
+/** Runs the PyTorch step on `threads` threads with the first python3 that imports torch; `result: null` and the reason otherwise. */
+function runTorch(threads) {
   const { python, reason } = findTorchPython();
-  return python ? runTorchStep(python, { threads: 2, warmup, steps, size, batch }) : { result: null, reason };
+  return python ? runTorchStep(python, { threads, warmup, steps, size, batch }) : { result: null, reason };
+}
+
+/**
+ * One step under tf.profile: wall time per kernel name, summed, largest first (the top 15 are printed). On wasm a
+ * kernel runs synchronously, so its time is its own; a composed kernel (detlab's conv gradients) includes the
+ * kernels it runs, which tf.profile does not list separately.
+ */
+async function profileStep(run) {
+  const info = await tf.profile(() => {
+    const loss = run();
+    loss.dataSync();
+    return loss;
+  });
+  tf.dispose(info.result);
+  const byKernel = new Map();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };
+    entry.calls += 1;
+    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byKernel.set(k.name, entry);
+  }
+  const rows = [...byKernel.values()].sort((a, b) => b.ms - a.ms).map((r) => ({ ...r, ms: round(r.ms) }));
+  const total = rows.reduce((sum, r) => sum + r.ms, 0);
+  console.log(`profiled step: ${round(total)} ms in ${info.kernels.length} kernels`);
+  for (const r of rows.slice(0, 15)) console.log(`  ${r.kernel.padEnd(24)} ${String(r.calls).padStart(5)} calls ${r.ms.toFixed(1).padStart(8)} ms ${((100 * r.ms) / total).toFixed(1).padStart(5)}%`);
+  return { total_ms: round(total), kernels: rows };
 }
 
 function median(values) {
