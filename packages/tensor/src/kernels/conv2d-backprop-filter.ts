@@ -1,20 +1,21 @@
 /**
- * `Conv2DBackpropFilter` for the wasm backend, which has none (tensorflow/tfjs#8474): the filter gradient as
- * one XNNPACK forward convolution, "channels as batch" (reference §4.1).
+ * `Conv2DBackpropFilter` for the wasm backend, which has none (tensorflow/tfjs#8474), as XNNPACK matrix
+ * products (reference §4.1; issue 11 for the speeds):
  *
- * dW[i, j, ci, co] = Σ_{b, oh, ow} xp[b, oh·sh + i, ow·sw + j, ci] · dy[b, oh, ow, co] is a convolution of
- * x transposed to [Cin, H, W, B] (channels become the batch) with dy transposed to [Ho, Wo, B, Cout] as the
- * filter, at dilation = stride.
- *
- * A 1×1 unpadded convolution (half the FLOPs of a ResNet bottleneck; the strided ones are its downsample
- * shortcuts) is a matrix product instead: dW [Cin, Cout] = Xᵀ · dY over the N·Ho·Wo pixels the kernel reads
- * (every s-th, copied out first when s > 1). The convolution above runs it at ~4 GFLOP/s (its "filter" is
- * the whole dy); the product runs at XNNPACK's GEMM speed (~30 GFLOP/s a thread). XNNPACK takes only untransposed
- * operands, so the smaller of x and dy is transposed: Xᵀ · dY, or (dYᵀ · X)ᵀ when Cout < Cin.
+ * - a 1×1 unpadded convolution (half the FLOPs of a ResNet bottleneck; the strided ones are its downsample
+ *   shortcuts): dW [Cin, Cout] = Xᵀ · dY over the N·Ho·Wo pixels the kernel reads (every s-th, copied out first
+ *   when s > 1). XNNPACK takes only untransposed operands, so the smaller of x and dy is transposed: Xᵀ · dY, or
+ *   (dYᵀ · X)ᵀ when Cout < Cin;
+ * - any other kernel: im2col + one product (`filter-grad-im2col.ts`);
+ * - images too large for im2col's buffer: one forward convolution, "channels as batch": dW[i, j, ci, co] =
+ *   Σ_{b, oh, ow} xp[b, oh·sh + i, ow·sw + j, ci] · dy[b, oh, ow, co] is a convolution of x transposed to
+ *   [Cin, H, W, B] with dy transposed to [Ho, Wo, B, Cout] as the filter, at dilation = stride (4–16 GFLOP/s,
+ *   against ~30 for the products).
  */
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { convGeometry, filterGradAxisPlan, type ConvAttrs, type ConvGeometry } from './conv-geometry.js';
 import { withKernelScope, type KernelBackendLike, type KernelScope, type WasmBackendLike } from './kernel-scope.js';
+import { im2colFilterGrad } from './filter-grad-im2col.js';
 import { transposeLastTwo } from './transpose-matrix.js';
 
 /** Attrs of `Conv2DBackpropFilter`: the forward conv's, plus the filter shape. */
@@ -27,8 +28,6 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as BackpropFilterAttrs;
   const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, dy.shape, a);
-  const rows = filterGradAxisPlan(g.rows);
-  const cols = filterGradAxisPlan(g.cols);
   const [kh, kw, cin, cout] = a.filterShape;
 
   if (kh === 1 && kw === 1 && isUnpadded(g)) {
@@ -37,23 +36,29 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
       return pointwiseFilterGrad(scope, read, dy, cin, cout);
     });
   }
-  return withKernelScope(backend as KernelBackendLike, 'wasm', (scope) => {
-    const channelsAsBatch = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Cin, H, W, B]
-    const dyAsFilter = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, B, Cout]
-    const conv: NamedAttrMap = {
-      strides: 1,
-      dilations: [g.rows.s, g.cols.s],
-      pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
-      dataFormat: 'NHWC',
-    };
-    let grad = scope.run('Conv2D', { x: channelsAsBatch, filter: dyAsFilter }, conv); // [Cin, ≥kh, ≥kw, Cout]
-    // Larger than k when the last windows leave input rows unread, e.g. a 1×1 stride-2 conv on an even size.
-    if (rows.outSize > kh || cols.outSize > kw) {
-      grad = scope.run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] });
-    }
-    return scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }); // [kh, kw, Cin, Cout]
-  });
+  return withKernelScope(backend as KernelBackendLike, 'wasm', (scope) => im2colFilterGrad(scope, x, dy, g) ?? channelsAsBatch(scope, x, dy, g));
 };
+
+/** dW as one convolution of x's channels (as the batch) with dy (as the filter): for very large images. */
+function channelsAsBatch(scope: KernelScope, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const rows = filterGradAxisPlan(g.rows);
+  const cols = filterGradAxisPlan(g.cols);
+  const [kh, kw, cin, cout] = [g.rows.k, g.cols.k, g.inChannels, g.outChannels];
+  const channelsAsBatch = scope.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); // [Cin, H, W, B]
+  const dyAsFilter = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }); // [Ho, Wo, B, Cout]
+  const conv: NamedAttrMap = {
+    strides: 1,
+    dilations: [g.rows.s, g.cols.s],
+    pad: [[0, 0], [rows.padBefore, rows.padAfter], [cols.padBefore, cols.padAfter], [0, 0]],
+    dataFormat: 'NHWC',
+  };
+  let grad = scope.run('Conv2D', { x: channelsAsBatch, filter: dyAsFilter }, conv); // [Cin, ≥kh, ≥kw, Cout]
+  // Larger than k when the last windows leave input rows unread, e.g. a 1×1 stride-2 conv on an even size.
+  if (rows.outSize > kh || cols.outSize > kw) {
+    grad = scope.run('Slice', { x: grad }, { begin: [0, 0, 0, 0], size: [cin, kh, kw, cout] });
+  }
+  return scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] }); // [kh, kw, Cin, Cout]
+}
 
 function isUnpadded({ rows, cols }: ConvGeometry): boolean {
   return [rows, cols].every((a) => a.before === 0 && a.after === 0 && (a.m - 1) * a.s < a.n);

@@ -75,6 +75,14 @@ export class KernelScope {
     return out;
   }
 
+  /** Frees an intermediate before the scope ends (a large one no later kernel reads). */
+  release(info: TensorInfo): void {
+    const i = this.owned.lastIndexOf(info);
+    if (i < 0) return;
+    this.owned.splice(i, 1);
+    this.backend.disposeData(info.dataId);
+  }
+
   /** Takes `info` out of the scope: the caller owns it (it is the kernel's result). */
   keep(info: TensorInfo): TensorInfo {
     const i = this.owned.lastIndexOf(info);
