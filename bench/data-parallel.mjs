@@ -19,7 +19,7 @@
  * main thread (must be 0). It imports the BUILT packages (dist/): build first (`npm run build`).
  * The JSON lands in bench/results/data-parallel.json.
  *
- * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 1] [--steps 3] [--only resnet50|atss_tiny] [--no-torch]
+ * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 3] [--steps 3] [--only resnet50|atss_tiny] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -41,7 +41,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
   options: {
     workers: { type: 'string', default: String(availableParallelism()) },
-    warmup: { type: 'string', default: '1' },
+    // 3: V8 compiles wasm in tiers; the first steps run partly on baseline code, the threaded build's for longer.
+    warmup: { type: 'string', default: '3' },
     steps: { type: 'string', default: '3' },
     only: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
