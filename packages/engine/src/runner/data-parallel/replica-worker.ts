@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConsoleLogger, DetlabError, LOGGER, MODELS, importCustomModules, rootContainer } from '@detlab/core';
-import { initBackend, setSeed, type BackendChoice, type Module } from '@detlab/tensor';
+import { initBackend, initWeights, setSeed, type BackendChoice, type Module } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseLosses, readScalars } from '../../optim/optimizer/parse-losses.js';
 import type { TrainableModel } from '../trainable-model.js';
@@ -107,6 +107,9 @@ async function buildReplica(options: ReplicaInit): Promise<TrainableModel> {
       hint: 'The model must be built from its config alone: no state outside the config may change its parameters.',
     });
   }
+  // As the runner does for rank 0: what init loads and the broadcast does not carry (a distillation teacher's
+  // weights from teacher_ckpt) must be loaded here too. The broadcast state then overwrites the rest each step.
+  await (built.initWeights?.() ?? initWeights(built as Module));
   return built;
 }
 
