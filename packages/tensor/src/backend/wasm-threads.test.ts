@@ -21,11 +21,11 @@ describe('multi-threaded wasm (env_cfg.num_threads)', () => {
     expect(worst).toBeLessThan(1e-5);
     expect(one.values[0]).toBeGreaterThan(0); // the loss, a mean of squares of non-zero values
     expect([one.tensorsLeaked, two.tensorsLeaked]).toEqual([0, 0]);
-  });
+  }, 240_000);
 
   it('fixes the thread count when wasm initialises: a later request changes nothing', () => {
     expect(step(2).changeAfterInit).toBe(false);
-  });
+  }, 120_000);
 
   it("resolves 'auto' to the cores (at most 8) and rejects counts it cannot run", () => {
     expect(resolveThreads('auto', 2)).toBe(2);
