@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODELS } from '@detlab/core';
 import { z } from 'zod';
 import { Module } from '../module/module.js';
+import { batchNormTrain } from '../ops/batch-norm-train.js';
+import { noGrad } from '../ops/no-grad.js';
 
 export const batchNorm2dSchema = z.strictObject({
   num_features: z.int().positive(),
@@ -47,12 +49,14 @@ export class BatchNorm2d extends Module {
   /** [N, H, W, C] → [N, H, W, C]. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      let mean: tf.Tensor1D = this.runningMean as tf.Tensor1D;
-      let variance: tf.Tensor1D = this.runningVar as tf.Tensor1D;
       if (this.training) {
-        ({ mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+        // The statistics are taken off the tape: batchNormTrain's gradient accounts for them.
+        const { mean, variance } = noGrad(() => tf.moments(x, [0, 1, 2])) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
         this.updateRunningStats(mean, variance, x.size / x.shape[3]);
+        return batchNormTrain(x, mean, variance, this.options.eps, this.weight as tf.Tensor1D | undefined, this.bias as tf.Tensor1D | undefined);
       }
+      const mean = this.runningMean as tf.Tensor1D;
+      const variance = this.runningVar as tf.Tensor1D;
       // y = x·scale + shift with scale = γ/√(var+ε), shift = β − mean·scale: two full-size ops instead of four.
       let scale = tf.rsqrt(tf.add(variance, this.options.eps));
       if (this.weight) scale = tf.mul(scale, this.weight);

@@ -1,0 +1,55 @@
+/**
+ * Train-mode batch normalisation over N, H, W of NHWC with its gradient written out (`tf.customGrad`), instead
+ * of tfjs differentiating `tf.moments` and the normalisation op by op.
+ *
+ * With x̂ = (x − μ)·r, r = 1/√(σ² + ε), y = γ·x̂ + β and N = n·h·w values per channel, the standard result is
+ *   dx = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)) = A·dy + B·x + C per channel, with
+ *   A = γ·r,  B = −A·r·m₂,  C = −A·m₁ − B·μ,  m₁ = mean(dy),  m₂ = mean(dy·x̂) = r·(mean(dy·x) − μ·m₁),
+ *   dγ = N·m₂,  dβ = N·m₁.
+ * That is 5 full-size elementwise kernels and 2 per-channel reductions for the backward pass, against roughly
+ * 15 full-size kernels for the op-by-op gradient (issue 11: BatchNorm's kernels are a quarter of a ResNet-50
+ * step's non-conv time on wasm). The statistics themselves are computed once, outside the tape, by the caller.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+const AXES = [0, 1, 2];
+
+/**
+ * y = (x − mean)·rsqrt(variance + eps)·weight + bias per channel, differentiable in x, weight and bias; `mean` and
+ * `variance` must be x's batch statistics (taken without recording: `noGrad(() => tf.moments(x, [0, 1, 2]))`).
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  eps: number,
+  weight?: tf.Tensor1D,
+  bias?: tf.Tensor1D,
+): tf.Tensor4D {
+  const count = x.size / x.shape[3];
+  const inputs: tf.Tensor[] = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [input, gamma] = [args[0] as tf.Tensor4D, weight ? (args[1] as tf.Tensor1D) : undefined];
+    const beta = bias ? (args[weight ? 2 : 1] as tf.Tensor1D) : undefined;
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const scale = gamma ? tf.mul(invStd, gamma) : invStd; // A
+    let shift = tf.neg(tf.mul(mean, scale));
+    if (beta) shift = tf.add(shift, beta);
+    // Tensors made here are freed with the caller's tidy; the backward pass gets clones kept by `save`.
+    save([input, mean, invStd, scale]);
+    return {
+      value: tf.add(tf.mul(input, scale), shift),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, mu, r, a] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const m1 = tf.mean(dy, AXES);
+        const m2 = tf.mul(tf.sub(tf.mean(tf.mul(dy, xs), AXES), tf.mul(mu, m1)), r);
+        const b = tf.neg(tf.mul(tf.mul(a, r), m2));
+        const c = tf.sub(tf.neg(tf.mul(a, m1)), tf.mul(b, mu));
+        const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(xs, b)), c);
+        return [dx, ...(weight ? [tf.mul(m2, count)] : []), ...(bias ? [tf.mul(m1, count)] : [])];
+      },
+    };
+  });
+  return normalize(...inputs) as tf.Tensor4D;
+}
