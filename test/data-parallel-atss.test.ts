@@ -11,15 +11,15 @@
 import { Config, MODELS, normalizeConfig } from '@detlab/core';
 import { DataParallel, buildOptimWrapper, type TrainableModel } from '@detlab/engine';
 import '@detlab/models';
-import { initBackend, setSeed, type DetBatch, type Module } from '@detlab/tensor';
+import { initBackend, setSeed, type Module } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchOf, worstRelativeDifference } from './fixtures/data-parallel.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REL_TOL = 1e-5;
-const SIZE = 64;
 const OPTIM = { optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9, weight_decay: 1e-4 }, clip_grad: { max_norm: 35, norm_type: 2 } };
 
 let modelCfg: Record<string, unknown>;
@@ -32,36 +32,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => setSeed(undefined));
-
-/** `n` 64×64 BGR images with 1–2 bright boxes each (labels 0–9), deterministic in `seed`. */
-function batchOf(n: number, seed: number): DetBatch {
-  let state = seed * 7919 + 1;
-  const rand = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-  const inputs: DetBatch['inputs'] = [];
-  const data_samples: DetBatch['data_samples'] = [];
-  for (let i = 0; i < n; i++) {
-    const data = new Uint8Array(SIZE * SIZE * 3).map(() => 20 + Math.floor(rand() * 10));
-    const boxes: number[] = [];
-    const labels: number[] = [];
-    for (let k = 0; k < 1 + (i % 2); k++) {
-      const [x1, y1] = [Math.floor(rand() * 30), Math.floor(rand() * 30)];
-      const [x2, y2] = [x1 + 14 + Math.floor(rand() * 18), y1 + 14 + Math.floor(rand() * 18)];
-      for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) data.fill(220, 3 * (y * SIZE + x), 3 * (y * SIZE + x) + 3);
-      boxes.push(x1, y1, x2, y2);
-      labels.push(Math.floor(rand() * 10));
-    }
-    inputs.push({ data, shape: [SIZE, SIZE, 3] });
-    data_samples.push({
-      gt_instances: { bboxes: Float32Array.from(boxes), labels: Int32Array.from(labels) },
-      metainfo: { img_id: i, ori_shape: [SIZE, SIZE], img_shape: [SIZE, SIZE], scale_factor: [1, 1] },
-    });
-  }
-  return { inputs, data_samples };
-}
-
-function values(model: Module): Map<string, Float32Array | Int32Array> {
-  return new Map([...model.stateDict()].map(([name, t]) => [name, t.dataSync() as Float32Array]));
-}
 
 describe('data-parallel tiny ATSS', () => {
   it('2 replicas × 2 images = single-thread accumulation of the same shards, for 3 steps, no tensor leaked', async () => {
@@ -84,14 +54,7 @@ describe('data-parallel tiny ATSS', () => {
         counts.push(tf.memory().numTensors);
       }
       expect(counts[2]).toBe(counts[1]); // step 1 created the momentum slots
-      const want = values(single);
-      let worst = 0;
-      for (const [name, p] of main.namedParameters()) {
-        const got = p.variable.dataSync();
-        const expected = want.get(name)!;
-        got.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - expected[i]) / Math.max(1, Math.abs(expected[i])))));
-      }
-      expect(worst).toBeLessThanOrEqual(REL_TOL);
+      expect(worstRelativeDifference(main as Module, single as Module)).toBeLessThanOrEqual(REL_TOL);
     } finally {
       await dp.close();
       for (const m of [owSingle, owDp, single, main]) m.dispose();
