@@ -9,16 +9,15 @@
  */
 import { Config, MODELS, normalizeConfig } from '@detlab/core';
 import '@detlab/distill';
-import { DataParallel, buildOptimWrapper, type TrainableModel } from '@detlab/engine';
+import '@detlab/engine';
 import '@detlab/models';
 import { initBackend, saveModule, setSeed, type Module } from '@detlab/tensor';
-import * as tf from '@tensorflow/tfjs-core';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchOf, worstRelativeDifference } from './fixtures/data-parallel.js';
+import { trainBothWays } from './fixtures/data-parallel.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REL_TOL = 1e-5;
@@ -49,34 +48,14 @@ afterAll(async () => {
 
 describe('data-parallel knowledge distillation (atss_kd)', () => {
   it('2 replicas × 2 images = single-thread accumulation of the same shards, teacher loaded in every replica', async () => {
-    const single = MODELS.build<TrainableModel & Module>(modelCfg, { path: 'model' }).train();
-    const main = MODELS.build<TrainableModel & Module>(modelCfg, { path: 'model' }).train();
     // As the runner does before training: initWeights loads the teacher from teacher_ckpt.
-    await single.initWeights!();
-    await main.initWeights!();
-    const init = single.stateDict();
-    for (const [name, t] of main.stateDict()) (t as tf.Variable).assign(init.get(name)!);
-    const owSingle = buildOptimWrapper(single, { ...OPTIM, accumulative_counts: 2 });
-    const owDp = buildOptimWrapper(main, OPTIM);
-    const dp = await DataParallel.start({ model: main, modelCfg, replicas: 2, backend: 'wasm', seed: 0 });
-    try {
-      const counts: number[] = [];
-      for (let step = 0; step < 3; step++) {
-        const batch = batchOf(4, step);
-        const shards = [0, 2].map((s) => ({ inputs: batch.inputs.slice(s, s + 2), data_samples: batch.data_samples.slice(s, s + 2) }));
-        const a = owSingle.updateParams(() => single.loss(shards[0])).losses;
-        const b = owSingle.updateParams(() => single.loss(shards[1])).losses;
-        const { losses } = await dp.trainStep(batch, owDp);
-        expect(a['distill.loss_kd']).toBeGreaterThan(0);
-        expect(losses['distill.loss_kd']).toBeCloseTo((a['distill.loss_kd']! + b['distill.loss_kd']!) / 2, 5);
-        expect(losses.loss).toBeCloseTo((a.loss! + b.loss!) / 2, 4);
-        counts.push(tf.memory().numTensors);
-      }
-      expect(counts[2]).toBe(counts[1]); // step 1 created the momentum slots
-      expect(worstRelativeDifference(main as Module, single as Module)).toBeLessThanOrEqual(REL_TOL);
-    } finally {
-      await dp.close();
-      for (const m of [owSingle, owDp, single, main]) m.dispose();
+    const { losses, counts, worst } = await trainBothWays(modelCfg, OPTIM, { prepare: async (model) => void (await model.initWeights!()) });
+    for (const { dataParallel, shards: [a, b] } of losses) {
+      expect(a['distill.loss_kd']).toBeGreaterThan(0);
+      expect(dataParallel['distill.loss_kd']).toBeCloseTo((a['distill.loss_kd']! + b['distill.loss_kd']!) / 2, 5);
+      expect(dataParallel.loss).toBeCloseTo((a.loss! + b.loss!) / 2, 4);
     }
+    expect(counts[2]).toBe(counts[1]); // step 1 created the momentum slots
+    expect(worst).toBeLessThanOrEqual(REL_TOL);
   }, 240_000);
 });
