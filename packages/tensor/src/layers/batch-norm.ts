@@ -14,7 +14,7 @@ import { MODELS } from '@detlab/core';
 import { z } from 'zod';
 import { Module } from '../module/module.js';
 import { batchNormTrain } from '../ops/batch-norm-train.js';
-import { noGrad } from '../ops/no-grad.js';
+import { batchStatistics } from '../ops/channel-sums.js';
 
 export const batchNorm2dSchema = z.strictObject({
   num_features: z.int().positive(),
@@ -51,7 +51,7 @@ export class BatchNorm2d extends Module {
     return tf.tidy(() => {
       if (this.training) {
         // The statistics are taken off the tape: batchNormTrain's gradient accounts for them.
-        const { mean, variance } = noGrad(() => tf.moments(x, [0, 1, 2])) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+        const { mean, variance } = batchStatistics(x);
         this.updateRunningStats(mean, variance, x.size / x.shape[3]);
         return batchNormTrain(x, mean, variance, this.options.eps, this.weight as tf.Tensor1D | undefined, this.bias as tf.Tensor1D | undefined);
       }

@@ -8,15 +8,17 @@
  *   dγ = N·m₂,  dβ = N·m₁.
  * That is 5 full-size elementwise kernels and 2 per-channel reductions for the backward pass, against roughly
  * 15 full-size kernels for the op-by-op gradient (issue 11: BatchNorm's kernels are a quarter of a ResNet-50
- * step's non-conv time on wasm). The statistics themselves are computed once, outside the tape, by the caller.
+ * step's non-conv time on wasm). The statistics themselves are computed once, outside the tape, by the caller;
+ * on wasm the two backward means are one pass (`channel-sums.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { channelSums } from './channel-sums.js';
 
 const AXES = [0, 1, 2];
 
 /**
  * y = (x − mean)·rsqrt(variance + eps)·weight + bias per channel, differentiable in x, weight and bias; `mean` and
- * `variance` must be x's batch statistics (taken without recording: `noGrad(() => tf.moments(x, [0, 1, 2]))`).
+ * `variance` must be x's batch statistics, taken without recording (`batchStatistics(x)`).
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -42,8 +44,11 @@ export function batchNormTrain(
       value: tf.add(tf.mul(input, scale), shift),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, mu, r, a] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-        const m1 = tf.mean(dy, AXES);
-        const m2 = tf.mul(tf.sub(tf.mean(tf.mul(dy, xs), AXES), tf.mul(mu, m1)), r);
+        // mean(dy) and mean(dy·x): one pass over both on wasm, tfjs reductions elsewhere.
+        const sums = channelSums(dy as tf.Tensor4D, xs);
+        const m1 = sums ? tf.tensor1d(Float32Array.from(sums.sum, (v) => v / count)) : tf.mean(dy, AXES);
+        const meanDyX = sums ? tf.tensor1d(Float32Array.from(sums.sumOfProducts, (v) => v / count)) : tf.mean(tf.mul(dy, xs), AXES);
+        const m2 = tf.mul(tf.sub(meanDyX, tf.mul(mu, m1)), r);
         const b = tf.neg(tf.mul(tf.mul(a, r), m2));
         const c = tf.sub(tf.neg(tf.mul(a, m1)), tf.mul(b, mu));
         const dx = tf.add(tf.add(tf.mul(dy, a), tf.mul(xs, b)), c);
