@@ -36,7 +36,7 @@ export { DATALOADER_FACTORY, buildDataloader, isDataloader, type Dataloader, typ
 export { Evaluator, buildEvaluator, evaluatorSchema, type Metric } from './runner/evaluator.js';
 export type { OptimWrapperLike, ParamSchedulerLike } from './runner/optim-contract.js';
 export { DataParallel, type DataParallelOptions, type DataParallelOptimWrapper, type DataParallelTimings } from './runner/data-parallel/data-parallel.js';
-export { dataParallelFromConfig, trainReplicaCount, wasmThreadsFor, type DataParallelContext } from './runner/data-parallel/from-config.js';
+export { dataParallelFromConfig, trainReplicaCount, wasmThreadsFor, oneDnnFor, type DataParallelContext } from './runner/data-parallel/from-config.js';
 export { splitBatch, shardSizes, batchLength, type SplitsBatches } from './runner/data-parallel/split-batch.js';
 export { SignalGuard, TrainingInterrupted, STOP_SIGNALS } from './runner/signals.js';
 export { workDirRoot, configNameOf, runFolderName, createRunDir, listRunDirs, findLatestCheckpoint, RUN_FOLDER_PATTERN, type WorkDirSources } from './runner/work-dir.js';

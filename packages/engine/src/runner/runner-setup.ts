@@ -13,7 +13,7 @@ import { buildHooks } from '../hooks/build-hooks.js';
 import type { HookList } from '../hooks/hook-list.js';
 import { buildVisualizer, type Visualizer } from '../visualization/visualizer.js';
 import { configText } from './config-text.js';
-import { wasmThreadsFor } from './data-parallel/from-config.js';
+import { oneDnnFor, wasmThreadsFor } from './data-parallel/from-config.js';
 import { resolveSeed } from './randomness.js';
 import { assertTrainableModel, type TrainableModel } from './trainable-model.js';
 import { configNameOf, createRunDir, workDirRoot } from './work-dir.js';
@@ -62,7 +62,7 @@ export async function prepareRun(cfg: Record<string, unknown>, configFile: strin
   const workDir = await createRunDir(root);
   logger.addFile(join(workDir, `${basename(workDir)}.log`));
   const backend = (cfg.env_cfg as { backend?: BackendChoice } | undefined)?.backend;
-  if (backend) await initBackend(backend, logger, { threads: wasmThreadsFor(cfg.env_cfg) });
+  if (backend) await initBackend(backend, logger, { threads: wasmThreadsFor(cfg.env_cfg), onednn: oneDnnFor(cfg.env_cfg) });
   const seed = resolveSeed(cfg.randomness);
   setSeed(seed);
   const fileAccess = container.resolve(FILE_ACCESS);

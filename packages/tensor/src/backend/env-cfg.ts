@@ -26,6 +26,12 @@ export const envCfgSchema = z.looseObject({
    * single-threaded build. Other backends manage their own threads.
    */
   num_threads: z.union([z.int().min(1).max(MAX_WASM_THREADS), z.literal('auto')]).default('auto'),
+  /**
+   * Run the wasm backend's convolutions (forward and both gradients) on oneDNN, on `num_threads` threads, when
+   * @detlab/onednn's addon is built (it is when oneDNN is installed: `apt-get install libdnnl-dev`); false keeps
+   * them on wasm's XNNPACK kernels. The log says which ran.
+   */
+  onednn: z.boolean().default(true),
 });
 
 /** `env_cfg` after validation. */

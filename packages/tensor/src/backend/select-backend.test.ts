@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetlabError, type Logger } from '@detlab/core';
 import { describe, expect, it } from 'vitest';
+import { loadOneDnn } from '@detlab/onednn';
+import { oneDnnActive } from '../kernels/onednn-conv.js';
 import { kernelFixesRegistered } from '../kernels/register-kernel-fixes.js';
 import type { BackendChoice } from './candidates.js';
 import { isInstalled } from './optional-packages.js';
@@ -27,9 +29,20 @@ describe('initBackend', () => {
       { name: 'webgpu', reason: expect.stringMatching(/^webgpu is not installed .*; @tensorflow\/tfjs-backend-webgpu is not installed/) },
     ]);
     expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: wasm \(XNNPACK, 1 thread\), requested 'auto'; skipped tensorflow-gpu: /);
+    expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: wasm \(XNNPACK, 1 thread, convolutions on (oneDNN \d+\.\d+\.\d+, 1 thread|wasm kernels: .*oneDNN.*)\), requested 'auto'; skipped tensorflow-gpu: /);
+    expect(report.onednn.active).toBe(loadOneDnn().ok);
     expect(logger.lines[0]).toContain('tensorflow: @tensorflow/tfjs-node is not installed');
     expect(logger.lines[0]).toContain('webgpu: webgpu is not installed');
+  });
+
+  it('switches the wasm convolutions to oneDNN by default, where it is built, and off with onednn: false', async () => {
+    const off = await initBackend('wasm', undefined, { onednn: false });
+    expect(off.onednn).toEqual({ active: false, reason: 'switched off (env_cfg.onednn: false)' });
+    expect(oneDnnActive()).toBe(false);
+    const on = await initBackend('wasm', undefined, { threads: 1 });
+    const loaded = loadOneDnn();
+    expect(on.onednn).toEqual(loaded.ok ? { active: true, version: loaded.api.version, threads: 1 } : { active: false, reason: loaded.reason });
+    expect(oneDnnActive()).toBe(loaded.ok);
   });
 
   it('registers the wasm kernel fixes', async () => {
@@ -48,7 +61,13 @@ describe('initBackend', () => {
 
   it('switches to an explicit choice and back', async () => {
     const logger = recordingLogger();
-    expect(await initBackend('cpu', logger)).toEqual({ name: 'cpu', requested: 'cpu', skipped: [], threads: 1 });
+    expect(await initBackend('cpu', logger)).toEqual({
+      name: 'cpu',
+      requested: 'cpu',
+      skipped: [],
+      threads: 1,
+      onednn: { active: false, reason: 'the backend is cpu, not wasm' },
+    });
     expect(tf.getBackend()).toBe('cpu');
     expect(logger.lines[0]).toMatch(/^TensorFlow\.js backend: cpu \(plain JavaScript kernels/);
     expect((await initBackend('wasm')).name).toBe('wasm');

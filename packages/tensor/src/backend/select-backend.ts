@@ -17,6 +17,7 @@ import '@tensorflow/tfjs-backend-cpu'; // registers 'cpu'
 import '@tensorflow/tfjs-backend-wasm'; // registers 'wasm'
 import * as tf from '@tensorflow/tfjs-core';
 import { DetlabError, didYouMean, type Logger } from '@detlab/core';
+import { useOneDnn, type OneDnnStatus } from '../kernels/onednn-conv.js';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { BACKEND_CHOICES, candidateFor, type BackendCandidate, type BackendChoice } from './candidates.js';
 import { firstLine, isInstalled } from './optional-packages.js';
@@ -40,22 +41,39 @@ export interface BackendReport {
   skipped: SkippedBackend[];
   /** Threads of the wasm backend's XNNPACK pool (1 on other backends, which manage their own threads). */
   threads: number;
+  /** Whether the wasm backend's convolutions run on oneDNN (`@detlab/onednn`), and if not, why not. */
+  onednn: OneDnnStatus;
+}
+
+/** A selection as `select` makes it; the oneDNN status is added per call, since each call may switch it. */
+type Selection = Omit<BackendReport, 'onednn'>;
+
+/** A selection, whether it was made just now (and is logged), and what its backend runs on for the log line. */
+interface Selected {
+  selection: Selection;
+  fresh: boolean;
+  detail?: string;
 }
 
 /** How the chosen backend runs. */
 export interface BackendOptions {
   /**
    * Threads for the wasm backend's convolutions and matMuls (`env_cfg.num_threads`): 'auto' is one per core.
-   * Fixed when wasm first initialises in a process; default 1.
+   * Fixed when wasm first initialises in a process; default 1. With oneDNN, also its threads for the convolutions.
    */
   threads?: ThreadsOption;
+  /**
+   * Run the wasm backend's convolutions on oneDNN when its addon is built (`env_cfg.onednn`); default true.
+   * False keeps them on wasm's own kernels, e.g. to compare the two.
+   */
+  onednn?: boolean;
 }
 
 /** What `auto` tries, fastest first. `cpu` is left out: it is about 200× slower than wasm for conv training. */
 const AUTO_ORDER = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm'] as const;
 
 /** The last selection, reused while tfjs is still on that backend. */
-let last: BackendReport | undefined;
+let last: Selection | undefined;
 /** The selection in progress: calls queue behind it so that two never race `tf.setBackend`. */
 let pending: Promise<unknown> = Promise.resolve();
 
@@ -84,14 +102,28 @@ export async function initBackend(choice: BackendChoice = 'auto', logger?: Logge
     );
   }
   const reused = reuse(choice);
-  if (reused !== undefined) return reused;
-  const run = pending.catch(() => undefined).then(() => reuse(choice) ?? select(choice, logger));
+  const { selection, fresh, detail } = reused !== undefined ? { selection: reused, fresh: false } : await queue(choice);
+  // Every call may switch oneDNN on or off (a benchmark compares the two), so this is not part of the reuse.
+  const onednn: OneDnnStatus = selection.name === 'wasm'
+    ? useOneDnn(options.onednn ?? true, threads)
+    : { active: false, reason: `the backend is ${selection.name}, not wasm` };
+  const report: BackendReport = { ...selection, skipped: [...selection.skipped], onednn };
+  if (fresh) logger?.info(describeSelection(report, detail));
+  return report;
+}
+
+/** Runs `select` after any selection in progress, unless that one already selected for this choice. */
+function queue(choice: BackendChoice): Promise<Selected> {
+  const run = pending.catch(() => undefined).then(() => {
+    const reused = reuse(choice);
+    return reused !== undefined ? { selection: reused, fresh: false } : select(choice);
+  });
   pending = run;
   return run;
 }
 
 /** The earlier report when tfjs is still on the backend it selected for this choice. */
-function reuse(choice: BackendChoice): BackendReport | undefined {
+function reuse(choice: BackendChoice): Selection | undefined {
   const active = tf.getBackend();
   if (last?.requested === choice && last.name === active && isInitialized(active)) {
     return { ...last, skipped: [...last.skipped], threads: threadsOf(active) };
@@ -99,7 +131,7 @@ function reuse(choice: BackendChoice): BackendReport | undefined {
   return undefined;
 }
 
-async function select(choice: BackendChoice, logger: Logger | undefined): Promise<BackendReport> {
+async function select(choice: BackendChoice): Promise<Selected> {
   const previous = tf.getBackend();
   const explicit = choice !== 'auto';
   const candidates = explicit ? [candidateFor(choice)] : AUTO_ORDER.map(candidateFor);
@@ -108,8 +140,7 @@ async function select(choice: BackendChoice, logger: Logger | undefined): Promis
     const outcome = await activate(candidate, explicit);
     if (outcome.skip === undefined) {
       last = { name: tf.getBackend(), requested: choice, skipped, threads: threadsOf(tf.getBackend()) };
-      logger?.info(describeSelection(last, outcome.detail));
-      return { ...last, skipped: [...skipped] };
+      return { selection: { ...last, skipped: [...skipped] }, fresh: true, detail: outcome.detail };
     }
     skipped.push({ name: candidate.choice, reason: outcome.skip });
   }
@@ -155,10 +186,20 @@ function threadsOf(backendName: string): number {
 
 /** One log line: the active backend and what it runs on, what was requested, what was skipped and why. */
 function describeSelection(report: BackendReport, detail: string | undefined): string {
-  const parts = [detail, report.name === 'wasm' ? `${report.threads} thread${report.threads === 1 ? '' : 's'}` : undefined];
+  const parts = [
+    detail,
+    report.name === 'wasm' ? `${report.threads} thread${report.threads === 1 ? '' : 's'}` : undefined,
+    report.name === 'wasm' ? describeOneDnn(report.onednn) : undefined,
+  ];
   const on = parts.some((p) => p !== undefined) ? ` (${parts.filter((p) => p !== undefined).join(', ')})` : '';
   const skipped = report.skipped.length > 0 ? `; skipped ${listSkipped(report.skipped)}` : '';
   return `TensorFlow.js backend: ${report.name}${on}, requested '${report.requested}'${skipped}`;
+}
+
+function describeOneDnn(status: OneDnnStatus): string {
+  return status.active
+    ? `convolutions on oneDNN ${status.version}, ${status.threads} thread${status.threads === 1 ? '' : 's'}`
+    : `convolutions on wasm kernels: ${status.reason}`;
 }
 
 function listSkipped(skipped: readonly SkippedBackend[]): string {

@@ -16,6 +16,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import { convGeometry, filterGradAxisPlan, type ConvAttrs, type ConvGeometry } from './conv-geometry.js';
 import { withKernelScope, type KernelBackendLike, type KernelScope, type WasmBackendLike } from './kernel-scope.js';
 import { im2colFilterGrad } from './filter-grad-im2col.js';
+import { ConvPass, oneDnnGeometry, runOnWasmHeap } from './onednn-conv.js';
 import { transposeLastTwo } from './transpose-matrix.js';
 
 /** Attrs of `Conv2DBackpropFilter`: the forward conv's, plus the filter shape. */
@@ -29,6 +30,8 @@ export const conv2DBackpropFilterWasm: KernelFunc = ({ inputs, backend, attrs })
   const a = attrs as unknown as BackpropFilterAttrs;
   const g = convGeometry('Conv2DBackpropFilter', x.shape, a.filterShape, dy.shape, a);
   const [kh, kw, cin, cout] = a.filterShape;
+  const native = runOnWasmHeap(backend as WasmBackendLike, ConvPass.FilterGrad, x, dy, [...a.filterShape], oneDnnGeometry(g));
+  if (native !== undefined) return native;
 
   if (kh === 1 && kw === 1 && isUnpadded(g)) {
     return withKernelScope(backend as KernelBackendLike, 'wasm', (scope) => {

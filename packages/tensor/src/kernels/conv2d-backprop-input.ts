@@ -20,7 +20,8 @@ import {
   type ConvGeometry,
   type PolyphaseAxisPlan,
 } from './conv-geometry.js';
-import { withKernelScope, type KernelBackendLike, type KernelScope } from './kernel-scope.js';
+import { withKernelScope, type KernelBackendLike, type KernelScope, type WasmBackendLike } from './kernel-scope.js';
+import { ConvPass, oneDnnGeometry, runOnWasmHeap } from './onednn-conv.js';
 import { transposeLastTwo } from './transpose-matrix.js';
 
 /** Attrs of `Conv2DBackpropInput`: the forward conv's, plus the shape of x. */
@@ -33,6 +34,8 @@ export const conv2DBackpropInputWasm: KernelFunc = ({ inputs, backend, attrs }) 
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as BackpropInputAttrs;
   const g = convGeometry('Conv2DBackpropInput', a.inputShape, filter.shape, dy.shape, a);
+  const native = runOnWasmHeap(backend as WasmBackendLike, ConvPass.InputGrad, dy, filter, [...a.inputShape], oneDnnGeometry(g));
+  if (native !== undefined) return native;
   const rows = polyphaseAxisPlan(g.rows);
   const cols = polyphaseAxisPlan(g.cols);
   return withKernelScope(backend as KernelBackendLike, 'wasm', (scope) =>

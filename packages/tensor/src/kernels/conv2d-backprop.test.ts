@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/select-backend.js';
 import type { ExplicitPadding } from './conv-geometry.js';
+import { CONV_ROUTES, useConvRoute } from './__fixtures__/conv-routes.js';
 import { centralDifferences, dot, liveCounts, maxError, onBackend, seededValues } from './__fixtures__/gradient-check.js';
 
 type Pad = 'same' | 'valid' | number | ExplicitPadding;
@@ -80,7 +81,10 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-describe('conv2d gradients on wasm (Conv2DBackpropInput / Conv2DBackpropFilter fixes)', () => {
+describe.each(CONV_ROUTES)('conv2d and its gradients on wasm via %s (Conv2D / Conv2DBackpropInput / Conv2DBackpropFilter fixes)', (route) => {
+  beforeAll(() => useConvRoute(route));
+  afterAll(() => useConvRoute('wasm kernels'));
+
   it.each(CASES)('match central finite differences: $name', (c) => {
     const { x, w, r } = inputs(c);
     const [dx, dw] = analytic(c, x, w, r);

@@ -17,11 +17,12 @@ afterEach(() => {
 });
 
 describe('registerKernelFixes', () => {
-  it('is installed by initBackend: the two missing wasm kernels exist, the five replaced ones (four wasm, one cpu) are ours', () => {
+  it('is installed by initBackend: the two missing wasm kernels exist, the six replaced ones (five wasm, one cpu) are ours', () => {
     expect(kernelFixesRegistered()).toBe(true);
     expect(KERNEL_FIXES.map((fix) => `${fix.backendName}_${fix.kernelName}`).sort()).toEqual([
       'cpu_ResizeNearestNeighborGrad',
       'wasm_BatchMatMul',
+      'wasm_Conv2D',
       'wasm_Conv2DBackpropFilter',
       'wasm_Conv2DBackpropInput',
       'wasm_Mean',
@@ -51,7 +52,7 @@ describe('registerKernelFixes', () => {
     expect(original).toBeDefined();
     expect(KERNEL_FIXES).not.toContain(original);
 
-    const replaced = ['BatchMatMul', 'Sum', 'Mean'].map((name) => kernel(name));
+    const replaced = ['BatchMatMul', 'Sum', 'Mean', 'Conv2D'].map((name) => kernel(name));
     for (const config of replaced) {
       expect(config).toBeDefined();
       expect(KERNEL_FIXES).not.toContain(config);
@@ -60,7 +61,7 @@ describe('registerKernelFixes', () => {
     registerKernelFixes();
     unregisterKernelFixes();
     expect(kernel('Conv2DBackpropInput')).toBe(original); // the same original comes back every time
-    expect(['BatchMatMul', 'Sum', 'Mean'].map((name) => kernel(name))).toEqual(replaced);
+    expect(['BatchMatMul', 'Sum', 'Mean', 'Conv2D'].map((name) => kernel(name))).toEqual(replaced);
   });
 
   it('leaves the restored original usable, with the same result as the fix', () => {

@@ -8,6 +8,8 @@
  * - wasm, for speed (issue 11): `BatchMatMul` with transposed operands becomes an explicit transpose and an
  *   untransposed XNNPACK product; `Sum`/`Mean` over leading axes (BatchNorm statistics, bias gradients) become
  *   one float64 pass over rows; every other case runs tfjs's original kernel;
+ * - wasm, natively: `Conv2D` and both gradients run on oneDNN when `@detlab/onednn` is built and `useOneDnn` is
+ *   on (`onednn-conv.ts`); `Conv2D` otherwise stays tfjs's XNNPACK kernel;
  * - cpu: replaces `ResizeNearestNeighborGrad`, wrong for batch > 1 (§4.3).
  *
  * Kernels are looked up by name on every call, so registering after the backend is initialised takes effect at
@@ -15,6 +17,7 @@
  */
 import { engine, getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './batch-mat-mul.js';
+import { conv2DWasmConfig } from './conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
 import { rememberOriginal, takeOriginal } from './original-kernels.js';
@@ -24,6 +27,7 @@ import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
 /** The kernels `registerKernelFixes` installs. */
 export const KERNEL_FIXES: readonly KernelConfig[] = [
+  conv2DWasmConfig,
   conv2DBackpropFilterWasmConfig,
   unsortedSegmentSumWasmConfig,
   conv2DBackpropInputWasmConfig,

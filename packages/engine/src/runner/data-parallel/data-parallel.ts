@@ -58,6 +58,8 @@ export interface DataParallelOptions {
   backend: BackendChoice;
   /** wasm threads of each worker (`env_cfg.num_threads` shared out; default 1). */
   threads?: number;
+  /** Whether workers run their convolutions on oneDNN when it is built (`env_cfg.onednn`; default true). */
+  onednn?: boolean;
   seed: number;
   logger?: Logger;
 }
@@ -116,6 +118,7 @@ export class DataParallel {
         configFile: options.configFile,
         backend: options.backend,
         threads: options.threads ?? 1,
+        onednn: options.onednn ?? true,
         seed: options.seed,
         layout,
         state,

@@ -39,6 +39,11 @@ export function wasmThreadsFor(envCfg: unknown): number {
   return resolveThreads(value);
 }
 
+/** Whether the wasm convolutions run on oneDNN (`env_cfg.onednn`, default true; validated by the env_cfg schema). */
+export function oneDnnFor(envCfg: unknown): boolean {
+  return !(isPlainObject(envCfg) && envCfg.onednn === false);
+}
+
 /** Context of `dataParallelFromConfig`. */
 export interface DataParallelContext {
   seed: number;
@@ -65,6 +70,7 @@ export async function dataParallelFromConfig(cfg: Record<string, unknown>, model
     configFile: context.configFile,
     backend: workerBackend(cfg.env_cfg),
     threads: wasmThreadsFor(cfg.env_cfg),
+    onednn: oneDnnFor(cfg.env_cfg),
     seed: context.seed,
     logger: context.logger,
   });

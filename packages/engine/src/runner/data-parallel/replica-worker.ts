@@ -21,7 +21,7 @@ import { layoutMismatch, readState, stateLayout, stateVariables, type StateLayou
  * What a replica is started with.
  *
  * @example
- * const init: ReplicaInit = { rank: 1, modelCfg, imports, customImports: null, backend: 'wasm', threads: 1, seed: 0, layout, state, grads };
+ * const init: ReplicaInit = { rank: 1, modelCfg, imports, customImports: null, backend: 'wasm', threads: 1, onednn: true, seed: 0, layout, state, grads };
  */
 export interface ReplicaInit {
   rank: number;
@@ -35,6 +35,8 @@ export interface ReplicaInit {
   backend: BackendChoice;
   /** wasm threads of this replica. */
   threads: number;
+  /** Whether this replica's convolutions run on oneDNN when it is built. */
+  onednn: boolean;
   seed: number;
   /** The main thread's layout: the replica's model must have the same one. */
   layout: StateLayout;
@@ -95,7 +97,7 @@ if (model) {
 }
 
 async function buildReplica(options: ReplicaInit): Promise<TrainableModel> {
-  await initBackend(options.backend, quiet, { threads: options.threads });
+  await initBackend(options.backend, quiet, { threads: options.threads, onednn: options.onednn });
   for (const name of options.imports.packages) await importIfResolvable(name);
   for (const file of options.imports.files) await import(file);
   await importCustomModules({ custom_imports: options.customImports }, { configFile: options.configFile, warn: () => undefined });

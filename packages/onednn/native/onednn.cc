@@ -1,0 +1,238 @@
+// oneDNN convolutions on memory JavaScript owns (the wasm backend's heap): forward, gradient of the input and
+// gradient of the filter, for NHWC activations and tfjs's HWIO filters.
+//
+// One entry point per pass would triple the argument checking; `conv(pass, ...)` takes the pass as a number.
+// Primitives are created once per geometry and cached per thread: oneDNN JIT-compiles each one (~1 ms), and
+// detlab's data-parallel replicas call in from several worker threads, so nothing here is shared between threads.
+#include <node_api.h>
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+enum Pass : int32_t { kForward = 0, kInputGrad = 1, kFilterGrad = 2 };
+
+// Sizes of one forward convolution, in the order JavaScript packs them (see src/index.ts, GEOMETRY_FIELDS).
+struct Geometry {
+  int64_t batch, in_h, in_w, in_c, out_c, k_h, k_w, out_h, out_w;
+  int64_t stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, pad_bottom, pad_right;
+};
+constexpr size_t kGeometryFields = sizeof(Geometry) / sizeof(int64_t);
+
+struct Plan {
+  dnnl::primitive primitive;
+  // The filter layout the primitive wants; tfjs's HWIO is reordered into (or, for the filter gradient, out of)
+  // `filter_scratch` when it differs, which it does for the blocked layouts of the fast JIT kernels.
+  bool reorder_filter = false;
+  memory filter_scratch;
+};
+
+struct ThreadState {
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
+};
+
+// A run sees a handful of geometries per model; this bound only matters for inputs of ever-changing size.
+constexpr size_t kMaxPlans = 512;
+
+ThreadState& state() {
+  thread_local ThreadState s;
+  return s;
+}
+
+memory::desc activations(int64_t n, int64_t c, int64_t h, int64_t w) { return {{n, c, h, w}, dt::f32, tag::nhwc}; }
+memory::desc filter(const Geometry& g, tag layout) { return {{g.out_c, g.in_c, g.k_h, g.k_w}, dt::f32, layout}; }
+memory::desc input(const Geometry& g) { return activations(g.batch, g.in_c, g.in_h, g.in_w); }
+memory::desc output(const Geometry& g) { return activations(g.batch, g.out_c, g.out_h, g.out_w); }
+
+std::string keyOf(int32_t pass, const Geometry& g) {
+  std::string key = std::to_string(pass);
+  const int64_t* fields = &g.batch;
+  for (size_t i = 0; i < kGeometryFields; i++) key += ',' + std::to_string(fields[i]);
+  return key;
+}
+
+Plan& planFor(int32_t pass, const Geometry& g) {
+  ThreadState& s = state();
+  const std::string key = keyOf(pass, g);
+  auto found = s.plans.find(key);
+  if (found != s.plans.end()) return *found->second;
+  if (s.plans.size() >= kMaxPlans) s.plans.clear();
+
+  // oneDNN counts dilation from 0 (0 = dense); tfjs from 1.
+  const memory::dims strides{g.stride_h, g.stride_w}, dilation{g.dilation_h - 1, g.dilation_w - 1};
+  const memory::dims pad_before{g.pad_top, g.pad_left}, pad_after{g.pad_bottom, g.pad_right};
+  const memory::desc any_filter = filter(g, tag::any);
+  using dnnl::algorithm;
+  using dnnl::convolution_forward;
+  const convolution_forward::desc forward_desc(dnnl::prop_kind::forward_training, algorithm::convolution_direct, input(g),
+                                               any_filter, output(g), strides, dilation, pad_before, pad_after);
+  const convolution_forward::primitive_desc forward(forward_desc, s.engine);
+
+  auto plan = std::make_unique<Plan>();
+  memory::desc wanted;
+  if (pass == kForward) {
+    plan->primitive = convolution_forward(forward);
+    wanted = forward.weights_desc();
+  } else if (pass == kInputGrad) {
+    using dnnl::convolution_backward_data;
+    const convolution_backward_data::desc desc(algorithm::convolution_direct, input(g), any_filter, output(g), strides,
+                                               dilation, pad_before, pad_after);
+    const convolution_backward_data::primitive_desc pd(desc, s.engine, forward);
+    plan->primitive = convolution_backward_data(pd);
+    wanted = pd.weights_desc();
+  } else {
+    using dnnl::convolution_backward_weights;
+    const convolution_backward_weights::desc desc(algorithm::convolution_direct, input(g), any_filter, output(g),
+                                                  strides, dilation, pad_before, pad_after);
+    const convolution_backward_weights::primitive_desc pd(desc, s.engine, forward);
+    plan->primitive = convolution_backward_weights(pd);
+    wanted = pd.diff_weights_desc();
+  }
+  plan->reorder_filter = wanted != filter(g, tag::hwio);
+  if (plan->reorder_filter) plan->filter_scratch = memory(wanted, s.engine);
+  Plan& made = *plan;
+  s.plans.emplace(key, std::move(plan));
+  return made;
+}
+
+void run(int32_t pass, const Geometry& g, uint8_t* a, uint8_t* b, uint8_t* out) {
+  Plan& plan = planFor(pass, g);
+  ThreadState& s = state();
+  const memory::desc hwio = filter(g, tag::hwio);
+  if (pass == kFilterGrad) {
+    memory x(input(g), s.engine, a), dy(output(g), s.engine, b), dw(hwio, s.engine, out);
+    memory target = plan.reorder_filter ? plan.filter_scratch : dw;  // handles: copies share the buffer
+    plan.primitive.execute(s.stream, {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_WEIGHTS, target}});
+    if (plan.reorder_filter) dnnl::reorder(target, dw).execute(s.stream, target, dw);
+  } else {
+    memory w(hwio, s.engine, b);
+    if (plan.reorder_filter) dnnl::reorder(w, plan.filter_scratch).execute(s.stream, w, plan.filter_scratch);
+    memory weights = plan.reorder_filter ? plan.filter_scratch : w;
+    if (pass == kForward) {
+      memory x(input(g), s.engine, a), y(output(g), s.engine, out);
+      plan.primitive.execute(s.stream, {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, y}});
+    } else {
+      memory dy(output(g), s.engine, a), dx(input(g), s.engine, out);
+      plan.primitive.execute(s.stream, {{DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, dx}});
+    }
+  }
+  s.stream.wait();
+}
+
+napi_value fail(napi_env env, const std::string& message) {
+  napi_throw_error(env, "ERR_DETLAB_ONEDNN", message.c_str());
+  return nullptr;
+}
+
+bool byteOffset(napi_env env, napi_value value, size_t heap_bytes, size_t needed, size_t* offset) {
+  double number;
+  if (napi_get_value_double(env, value, &number) != napi_ok || number < 0 || number != static_cast<double>(static_cast<size_t>(number))) return false;
+  *offset = static_cast<size_t>(number);
+  return *offset + needed <= heap_bytes;
+}
+
+// conv(pass, heap, aOffset, bOffset, outOffset, geometry): pass 0 reads x (a) and the filter (b) into y (out);
+// pass 1 reads dy (a) and the filter (b) into dx; pass 2 reads x (a) and dy (b) into dW. Offsets are in bytes
+// into `heap`, any typed array (for tfjs: the wasm module's HEAPU8); the geometry is a Float64Array.
+napi_value Conv(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 6) return fail(env, "conv: expected (pass, heap, aOffset, bOffset, outOffset, geometry)");
+  int32_t pass;
+  if (napi_get_value_int32(env, argv[0], &pass) != napi_ok || pass < kForward || pass > kFilterGrad)
+    return fail(env, "conv: pass must be 0 (forward), 1 (input gradient) or 2 (filter gradient)");
+
+  napi_typedarray_type type;
+  size_t length, view_offset;
+  void* data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, argv[5], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || length != kGeometryFields)
+    return fail(env, "conv: geometry must be a Float64Array of " + std::to_string(kGeometryFields) + " sizes");
+  Geometry g;
+  int64_t* fields = &g.batch;
+  for (size_t i = 0; i < kGeometryFields; i++) {
+    const double v = static_cast<const double*>(data)[i];
+    if (!(v >= 0 && v <= 1e9) || v != static_cast<double>(static_cast<int64_t>(v)))
+      return fail(env, "conv: geometry entry " + std::to_string(i) + " is not a size");
+    fields[i] = static_cast<int64_t>(v);
+  }
+
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok)
+    return fail(env, "conv: heap must be a typed array");
+  size_t element = type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array ? 8
+                   : type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array ? 4
+                   : type == napi_int16_array || type == napi_uint16_array ? 2 : 1;
+  const size_t heap_bytes = length * element;
+  const size_t f = sizeof(float);
+  const size_t x_bytes = g.batch * g.in_h * g.in_w * g.in_c * f, y_bytes = g.batch * g.out_h * g.out_w * g.out_c * f;
+  const size_t w_bytes = g.k_h * g.k_w * g.in_c * g.out_c * f;
+  const size_t sizes[3][3] = {{x_bytes, w_bytes, y_bytes}, {y_bytes, w_bytes, x_bytes}, {x_bytes, y_bytes, w_bytes}};
+  size_t offsets[3];
+  for (int i = 0; i < 3; i++) {
+    if (!byteOffset(env, argv[2 + i], heap_bytes, sizes[pass][i], &offsets[i]))
+      return fail(env, "conv: argument " + std::to_string(3 + i) + " is not a byte offset with room for its tensor in the heap");
+  }
+  uint8_t* heap = static_cast<uint8_t*>(data);
+  try {
+    run(pass, g, heap + offsets[0], heap + offsets[1], heap + offsets[2]);
+  } catch (const dnnl::error& e) {
+    return fail(env, std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return fail(env, std::string("oneDNN: ") + e.what());
+  }
+  return nullptr;
+}
+
+// setThreads(n): OpenMP threads for this JavaScript thread's later calls (OpenMP keeps the count per thread).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return fail(env, "setThreads: expected a count ≥ 1");
+  omp_set_num_threads(n);
+  return nullptr;
+}
+
+napi_value Threads(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int32(env, omp_get_max_threads(), &result);
+  return result;
+}
+
+napi_value Version(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  const std::string text = std::to_string(v->major) + '.' + std::to_string(v->minor) + '.' + std::to_string(v->patch);
+  napi_value result;
+  napi_create_string_utf8(env, text.c_str(), text.size(), &result);
+  return result;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+      {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE_INIT() { return Init(env, exports); }

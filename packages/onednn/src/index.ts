@@ -1,0 +1,123 @@
+/**
+ * oneDNN's convolutions for memory that JavaScript owns: the native accelerator behind @detlab/tensor's wasm
+ * convolution kernels (issue 11). oneDNN is the library PyTorch's CPU convolutions run on; its JIT kernels use
+ * the CPU's full vector width (AVX-512 where there is one), which wasm's 128-bit SIMD cannot.
+ *
+ * The addon is built at install time when oneDNN is installed (`apt-get install libdnnl-dev`); everything here
+ * works without it: `loadOneDnn()` then says why it is unavailable, and callers keep their own kernels.
+ *
+ * ```ts
+ * const loaded = loadOneDnn();
+ * if (loaded.ok) loaded.api.conv(ConvPass.Forward, heapU8, xOffset, filterOffset, yOffset, packGeometry(g));
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Which convolution pass `conv` runs, and so what its three offsets point at. */
+export const ConvPass = {
+  /** x (a), filter (b) → y (out). */
+  Forward: 0,
+  /** dy (a), filter (b) → dx (out). */
+  InputGrad: 1,
+  /** x (a), dy (b) → dW (out). */
+  FilterGrad: 2,
+} as const;
+export type ConvPass = (typeof ConvPass)[keyof typeof ConvPass];
+
+/**
+ * One forward convolution: x [batch, inH, inW, inC] (NHWC), filter [kH, kW, inC, outC] (tfjs's HWIO),
+ * y [batch, outH, outW, outC]. Dilation counts as tfjs does (1 = dense). Padding is per side, in pixels.
+ */
+export interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  outH: number;
+  outW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+}
+
+/** The order of `ConvGeometry`'s fields in the packed array (native/onednn.cc, struct Geometry). */
+export const GEOMETRY_FIELDS = [
+  'batch', 'inH', 'inW', 'inC', 'outC', 'kH', 'kW', 'outH', 'outW',
+  'strideH', 'strideW', 'dilationH', 'dilationW', 'padTop', 'padLeft', 'padBottom', 'padRight',
+] as const satisfies readonly (keyof ConvGeometry)[];
+
+/** Packs a geometry the way the addon reads it. */
+export function packGeometry(g: ConvGeometry): Float64Array {
+  return Float64Array.from(GEOMETRY_FIELDS, (field) => g[field]);
+}
+
+/** The addon's functions. */
+export interface OneDnn {
+  /** oneDNN's version, e.g. '2.6.3'. */
+  readonly version: string;
+  /**
+   * Runs one convolution pass on float32 tensors inside `heap` at the given byte offsets; synchronous.
+   * Throws (code ERR_DETLAB_ONEDNN) for a geometry oneDNN rejects or offsets outside the heap, writing nothing.
+   * The first call for a geometry JIT-compiles its kernel (about a millisecond); later calls reuse it.
+   */
+  conv(pass: ConvPass, heap: ArrayBufferView, a: number, b: number, out: number, geometry: Float64Array): void;
+  /** OpenMP threads for this JavaScript thread's later calls (each worker thread keeps its own count). */
+  setThreads(threads: number): void;
+  /** The threads this JavaScript thread's calls use. */
+  threads(): number;
+}
+
+export type OneDnnLoad = { ok: true; api: OneDnn } | { ok: false; reason: string };
+
+interface Addon {
+  conv: OneDnn['conv'];
+  setThreads: OneDnn['setThreads'];
+  threads: OneDnn['threads'];
+  version(): string;
+}
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where `scripts/build-native.mjs` (node-gyp) puts the addon. */
+export const ADDON_PATH = join(packageDir, 'build', 'Release', 'detlab_onednn.node');
+
+let loaded: OneDnnLoad | undefined;
+
+/**
+ * The addon, loaded once per thread. Not an error when it is missing: `reason` says why (not built, or built
+ * but failing to load) and what to do.
+ */
+export function loadOneDnn(): OneDnnLoad {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): OneDnnLoad {
+  if (!existsSync(ADDON_PATH)) {
+    return {
+      ok: false,
+      reason: 'the oneDNN addon is not built: install oneDNN (Debian/Ubuntu: apt-get install libdnnl-dev), then run `npm rebuild` or `node packages/onednn/scripts/build-native.mjs`',
+    };
+  }
+  // OpenMP threads that wait by spinning take the cores from the JavaScript thread between two convolutions;
+  // libgomp reads this once, when it loads.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+    const version = addon.version();
+    return { ok: true, api: { version, conv: addon.conv, setThreads: addon.setThreads, threads: addon.threads } };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
+    return { ok: false, reason: `the oneDNN addon failed to load (${message}); rebuild it with \`npm rebuild\`` };
+  }
+}

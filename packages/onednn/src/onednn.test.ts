@@ -1,0 +1,180 @@
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { ConvPass, loadOneDnn, packGeometry, type ConvGeometry } from './index.js';
+
+const loaded = loadOneDnn();
+/** CI sets DETLAB_ONEDNN=require: there the addon must have been built, and every test below runs. */
+const required = process.env.DETLAB_ONEDNN === 'require';
+
+it('loads, or says why not', () => {
+  if (required) expect(loaded).toMatchObject({ ok: true });
+  if (loaded.ok) expect(loaded.api.version).toMatch(/^\d+\.\d+\.\d+$/);
+  else expect(loaded.reason).toMatch(/oneDNN/);
+});
+
+/** Copies tensors into one heap at the given float offsets, as the wasm backend lays them out. */
+function heapWith(size: number, parts: [number, ArrayLike<number>][]): Float32Array {
+  const heap = new Float32Array(size).fill(Number.NaN);
+  for (const [at, values] of parts) heap.set(values, at);
+  return heap;
+}
+
+function geometry(g: Partial<ConvGeometry> & Pick<ConvGeometry, 'batch' | 'inH' | 'inW' | 'inC' | 'outC' | 'kH' | 'kW'>): ConvGeometry {
+  const full = { strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0, ...g };
+  const out = (n: number, k: number, s: number, d: number, before: number, after: number) => Math.floor((n + before + after - (k - 1) * d - 1) / s) + 1;
+  return {
+    outH: out(full.inH, full.kH, full.strideH, full.dilationH, full.padTop, full.padBottom),
+    outW: out(full.inW, full.kW, full.strideW, full.dilationW, full.padLeft, full.padRight),
+    ...full,
+  };
+}
+
+const size = (g: ConvGeometry) => ({
+  x: g.batch * g.inH * g.inW * g.inC,
+  w: g.kH * g.kW * g.inC * g.outC,
+  y: g.batch * g.outH * g.outW * g.outC,
+});
+
+/** y = conv(x, w) in float64, by the definition y[b,o,p,co] = Σ x[b, o·s + i·d − pad, p·s + j·d − pad, ci] · w[i,j,ci,co]. */
+function forwardReference(g: ConvGeometry, x: Float32Array, w: Float32Array): Float64Array {
+  const y = new Float64Array(size(g).y);
+  eachTerm(g, (yi, xi, wi) => { y[yi]! += x[xi]! * w[wi]!; });
+  return y;
+}
+
+/** Calls `term(yIndex, xIndex, wIndex)` for every product in the forward sum (padding terms are skipped). */
+function eachTerm(g: ConvGeometry, term: (yi: number, xi: number, wi: number) => void): void {
+  for (let b = 0; b < g.batch; b++)
+    for (let oh = 0; oh < g.outH; oh++)
+      for (let ow = 0; ow < g.outW; ow++)
+        for (let i = 0; i < g.kH; i++)
+          for (let j = 0; j < g.kW; j++) {
+            const h = oh * g.strideH + i * g.dilationH - g.padTop;
+            const w = ow * g.strideW + j * g.dilationW - g.padLeft;
+            if (h < 0 || w < 0 || h >= g.inH || w >= g.inW) continue;
+            for (let ci = 0; ci < g.inC; ci++)
+              for (let co = 0; co < g.outC; co++) {
+                term(((b * g.outH + oh) * g.outW + ow) * g.outC + co, ((b * g.inH + h) * g.inW + w) * g.inC + ci, ((i * g.kW + j) * g.inC + ci) * g.outC + co);
+              }
+          }
+}
+
+/** Values in [-1, 1) from a fixed linear congruential sequence (no dependence on Math.random). */
+function sequence(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  });
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  expect(worst).toBeLessThan(tolerance);
+}
+
+describe.skipIf(!loaded.ok)('conv on a shared heap', () => {
+  const api = loaded.ok ? loaded.api : (undefined as never);
+  const F = 4; // bytes per float
+
+  // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,2],[3,4]], valid, stride 1; by hand:
+  // y = [[1+4+12+20, 2+6+15+24], [4+10+21+32, 5+12+24+36]]; with dy = 1: dx[p,q] = Σ of the w entries whose
+  // window covers (p,q); dW[a,b] = Σ of the 2×2 block of x starting at (a,b).
+  const g = geometry({ batch: 1, inH: 3, inW: 3, inC: 1, outC: 1, kH: 2, kW: 2 });
+  const x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const w = [1, 2, 3, 4];
+
+  it('forward, by hand', () => {
+    const heap = heapWith(32, [[3, x], [13, w]]);
+    api.conv(ConvPass.Forward, heap, 3 * F, 13 * F, 20 * F, packGeometry(g));
+    expect(Array.from(heap.subarray(20, 24))).toEqual([37, 47, 67, 77]);
+    expect(heap[24]).toBeNaN(); // nothing written past y
+  });
+
+  it('input gradient, by hand', () => {
+    const heap = heapWith(32, [[0, [1, 1, 1, 1]], [4, w]]);
+    api.conv(ConvPass.InputGrad, heap, 0, 4 * F, 8 * F, packGeometry(g));
+    expect(Array.from(heap.subarray(8, 17))).toEqual([1, 3, 2, 4, 10, 6, 3, 7, 4]);
+  });
+
+  it('filter gradient, by hand', () => {
+    const heap = heapWith(32, [[0, x], [9, [1, 1, 1, 1]]]);
+    api.conv(ConvPass.FilterGrad, heap, 0, 9 * F, 13 * F, packGeometry(g));
+    expect(Array.from(heap.subarray(13, 17))).toEqual([12, 16, 24, 28]);
+  });
+
+  const cases: [string, ConvGeometry][] = [
+    ['3×3, stride 2, uneven padding', geometry({ batch: 2, inH: 7, inW: 6, inC: 3, outC: 5, kH: 3, kW: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1 })],
+    ['1×1, stride 2 (a ResNet shortcut)', geometry({ batch: 2, inH: 8, inW: 8, inC: 16, outC: 32, kH: 1, kW: 1, strideH: 2, strideW: 2 })],
+    ['3×3, 64 channels, same padding', geometry({ batch: 1, inH: 9, inW: 9, inC: 64, outC: 64, kH: 3, kW: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 })],
+    ['3×3, dilation 2', geometry({ batch: 1, inH: 9, inW: 8, inC: 4, outC: 3, kH: 3, kW: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 })],
+  ];
+
+  describe.each(cases)('%s, against float64 sums', (_name, g) => {
+    const n = size(g);
+    const xs = sequence(n.x, 1);
+    const ws = sequence(n.w, 2);
+    const dys = sequence(n.y, 3);
+
+    it('forward', () => {
+      const heap = heapWith(n.x + n.w + n.y, [[0, xs], [n.x, ws]]);
+      api.conv(ConvPass.Forward, heap, 0, n.x * F, (n.x + n.w) * F, packGeometry(g));
+      expectClose(heap.subarray(n.x + n.w), forwardReference(g, xs, ws), 1e-4);
+    });
+
+    it('input gradient: dx[xi] = Σ dy[yi] · w[wi] over the forward terms', () => {
+      const dx = new Float64Array(n.x);
+      eachTerm(g, (yi, xi, wi) => { dx[xi]! += dys[yi]! * ws[wi]!; });
+      const heap = heapWith(n.y + n.w + n.x, [[0, dys], [n.y, ws]]);
+      api.conv(ConvPass.InputGrad, heap, 0, n.y * F, (n.y + n.w) * F, packGeometry(g));
+      expectClose(heap.subarray(n.y + n.w), dx, 1e-4);
+    });
+
+    it('filter gradient: dW[wi] = Σ dy[yi] · x[xi] over the forward terms', () => {
+      const dw = new Float64Array(n.w);
+      eachTerm(g, (yi, xi, wi) => { dw[wi]! += dys[yi]! * xs[xi]!; });
+      const heap = heapWith(n.x + n.y + n.w, [[0, xs], [n.x, dys]]);
+      api.conv(ConvPass.FilterGrad, heap, 0, n.x * F, (n.x + n.y) * F, packGeometry(g));
+      expectClose(heap.subarray(n.x + n.y), dw, 1e-4);
+    });
+  });
+
+  it('rejects offsets whose tensor would run past the heap, writing nothing', () => {
+    const heap = heapWith(16, [[0, x], [9, w]]);
+    expect(() => api.conv(ConvPass.Forward, heap, 0, 9 * F, 13 * F, packGeometry(g))).toThrow(/argument 5 .*room/);
+    expect(heap[13]).toBeNaN();
+    expect(() => api.conv(ConvPass.Forward, heap, -4, 0, 0, packGeometry(g))).toThrow(/byte offset/);
+  });
+
+  it('rejects a geometry whose output size does not follow from the others', () => {
+    const heap = heapWith(64, [[0, x], [9, w]]);
+    expect(() => api.conv(ConvPass.Forward, heap, 0, 9 * F, 13 * F, packGeometry({ ...g, outH: 3 }))).toThrow(/oneDNN/);
+    expect(() => api.conv(3 as ConvPass, heap, 0, 0, 0, packGeometry(g))).toThrow(/pass must be/);
+    expect(() => api.conv(ConvPass.Forward, heap, 0, 0, 0, new Float64Array(3))).toThrow(/Float64Array of 17/);
+  });
+
+  it('keeps a thread count per JavaScript thread', () => {
+    const before = api.threads();
+    api.setThreads(1);
+    expect(api.threads()).toBe(1);
+    api.setThreads(before);
+    expect(() => api.setThreads(0)).toThrow(/≥ 1/);
+  });
+
+  it('works from a worker thread (data-parallel replicas call in from several)', async () => {
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.path);
+      const heap = new Float32Array(32);
+      heap.set([1, 2, 3, 4, 5, 6, 7, 8, 9], 0); heap.set([1, 2, 3, 4], 9);
+      addon.conv(0, heap, 0, 36, 52, Float64Array.from(workerData.geometry));
+      parentPort.postMessage(Array.from(heap.subarray(13, 17)));`;
+    const { ADDON_PATH } = await import('./index.js');
+    const worker = new Worker(source, { eval: true, workerData: { path: ADDON_PATH, geometry: Array.from(packGeometry(g)) } });
+    const result = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+    await worker.terminate();
+    expect(result).toEqual([37, 47, 67, 77]);
+  });
+});

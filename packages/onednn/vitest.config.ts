@@ -1,0 +1,3 @@
+import { detlabProject } from '../../vitest.shared.js';
+
+export default detlabProject('onednn');
