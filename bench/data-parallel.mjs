@@ -6,6 +6,9 @@
  * - `1xN`: 1 replica whose convolutions and matrix products run on N threads (env_cfg.num_threads, the
  *   multi-threaded wasm build).
  *
+ * Convolutions and train-mode BatchNorm run on oneDNN where @detlab/onednn is built (env_cfg.onednn), on each
+ * layout's threads; `--onednn off` keeps them on wasm's kernels. The report says which (`convolutions`).
+ *
  * The wasm thread count is fixed per process, so the script runs itself twice (`--threads 1` for 1x1 and Nx1,
  * `--threads N` for 1xN) and merges the two. Cases:
  *
@@ -19,7 +22,7 @@
  * main thread (must be 0). It imports the BUILT packages (dist/): build first (`npm run build`).
  * The JSON lands in bench/results/data-parallel.json.
  *
- * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 3] [--steps 3] [--only resnet50|atss_tiny] [--no-torch]
+ * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 3] [--steps 3] [--only resnet50|atss_tiny] [--onednn on|off] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '3' },
     only: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    onednn: { type: 'string', default: 'on' },
     // Internal: one process's part (its wasm thread count, where it writes its results).
     threads: { type: 'string' },
     part: { type: 'string' },
@@ -59,7 +63,8 @@ if (args.part === undefined) {
   process.exit(process.exitCode ?? 0);
 }
 const threads = Number(args.threads ?? 1);
-await initBackend('wasm', undefined, { threads });
+const onednn = args.onednn !== 'off';
+const backendReport = await initBackend('wasm', undefined, { threads, onednn });
 setSeed(0);
 const atssConfig = await Config.fromFile(join(here, '..', 'configs/atss/atss_r18_tiny_mnistdet.ts'));
 
@@ -92,19 +97,23 @@ for (const c of cases) {
   }
   partResults[c.name] = { batch: c.shape, runs };
 }
-writeFileSync(args.part, JSON.stringify(partResults));
+const convolutions = backendReport.onednn.active ? `oneDNN ${backendReport.onednn.version}` : `wasm kernels (${backendReport.onednn.reason})`;
+writeFileSync(args.part, JSON.stringify({ convolutions, results: partResults }));
 if (Object.values(partResults).some((r) => Object.values(r.runs).some((run) => run.tensors_leaked_per_step !== 0))) process.exitCode = 1;
 
 /** Runs the two processes (1 thread: 1x1 and Nx1; N threads: 1xN), merges them, adds torch, writes the report. */
 async function runParts() {
   const results = {};
-  const passThrough = ['--workers', String(workers), '--warmup', String(warmup), '--steps', String(steps), ...(args.only ? ['--only', args.only] : [])];
+  const passThrough = ['--workers', String(workers), '--warmup', String(warmup), '--steps', String(steps), '--onednn', args.onednn, ...(args.only ? ['--only', args.only] : [])];
+  let convolutions;
   for (const t of [...new Set([1, workers])]) {
     const part = join(tmpdir(), `detlab-bench-dp-${process.pid}-${t}.json`);
     const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...passThrough, '--threads', String(t), '--part', part], { stdio: 'inherit' });
     if (child.status !== 0 && child.status !== 1) throw new Error(`the ${t}-thread part failed (exit ${child.status})`);
     if (child.status === 1) process.exitCode = 1; // tensors leaked
-    for (const [name, r] of Object.entries(JSON.parse(readFileSync(part, 'utf8')))) {
+    const written = JSON.parse(readFileSync(part, 'utf8'));
+    convolutions = written.convolutions;
+    for (const [name, r] of Object.entries(written.results)) {
       results[name] ??= { batch: r.batch, runs: {} };
       Object.assign(results[name].runs, r.runs);
     }
@@ -130,16 +139,18 @@ async function runParts() {
       for (const [layout, ratio] of Object.entries(results.resnet50.ratio_vs_torch)) console.log(`resnet50 ${layout}: detlab/torch (same cores) = ${ratio}×`);
     } else console.log(`torch: not run (${torch.reason})`);
   }
-  writeReport(results);
+  console.log(`convolutions and BatchNorm on ${convolutions}`);
+  writeReport(results, convolutions);
 }
 
 /** Writes bench/results/data-parallel.json. */
-function writeReport(results) {
+function writeReport(results, convolutions) {
   const report = {
     benchmark: 'data-parallel',
     date: new Date().toISOString(),
     node: process.version,
     backend: 'wasm',
+    convolutions,
     cpu: cpus()[0]?.model,
     cores: availableParallelism(),
     // 1-minute load average before and after the run: a figure well above the replicas used means other processes
@@ -160,7 +171,7 @@ function writeReport(results) {
 async function measure(c, replicas) {
   const model = MODELS.build(c.modelCfg, { path: 'model' }).train();
   const optimWrapper = buildOptimWrapper(model, c.optim);
-  const dp = replicas > 1 ? await DataParallel.start({ model, modelCfg: c.modelCfg, replicas, backend: 'wasm', threads: 1, seed: 0 }) : undefined;
+  const dp = replicas > 1 ? await DataParallel.start({ model, modelCfg: c.modelCfg, replicas, backend: 'wasm', threads: 1, onednn, seed: 0 }) : undefined;
   const batch = c.batch();
   const times = [];
   const counts = [];

@@ -14,7 +14,9 @@
  * `--threads N|auto` sets the wasm backend's XNNPACK threads (env_cfg.num_threads; default auto = cores); torch runs
  * on the same count. `--profile` adds one profiled step and prints the kernels that took the most time.
  *
- * Usage: node bench/resnet50-step.mjs [--warmup 1] [--steps 5] [--size 256] [--batch 2] [--threads auto] [--profile] [--no-torch]
+ * `--onednn off` keeps the convolutions and BatchNorm on wasm's own kernels where @detlab/onednn is built.
+ *
+ * Usage: node bench/resnet50-step.mjs [--warmup 1] [--steps 5] [--size 256] [--batch 2] [--threads auto] [--onednn on|off] [--profile] [--no-torch]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,20 +35,22 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: '256' },
     batch: { type: 'string', default: '2' },
     threads: { type: 'string', default: 'auto' },
+    onednn: { type: 'string', default: 'on' },
     profile: { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
   },
 });
 const [warmup, steps, size, batch] = [args.warmup, args.steps, args.size, args.batch].map(Number);
 
-const report = await initBackend('wasm', undefined, { threads: args.threads === 'auto' ? 'auto' : Number(args.threads) });
+const report = await initBackend('wasm', undefined, { threads: args.threads === 'auto' ? 'auto' : Number(args.threads), onednn: args.onednn !== 'off' });
+const convolutions = report.onednn.active ? `oneDNN ${report.onednn.version}` : `wasm kernels (${report.onednn.reason})`;
 const net = new ResNet({ depth: 50, norm_eval: false }).train(); // every BN on batch statistics, as torch's train()
 const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 0); // [N, H, W, C]
 const optimizer = tf.train.momentum(0.01, 0.9);
 const variables = net.trainableVariables();
 
 const gflopPerStep = (3 * 2 * countForwardMacs(net, x)) / 1e9;
-console.log(`ResNet-50 step, batch ${batch}×${size}×${size}×3, backend ${report.name} on ${report.threads} thread(s): ${gflopPerStep.toFixed(1)} GFLOP per step`);
+console.log(`ResNet-50 step, batch ${batch}×${size}×${size}×3, backend ${report.name} on ${report.threads} thread(s), convolutions and BatchNorm on ${convolutions}: ${gflopPerStep.toFixed(1)} GFLOP per step`);
 const step = () => optimizer.minimize(() => tf.addN(net.forward(x).map((o) => tf.mean(tf.square(o)))), true, variables);
 
 const timesMs = [];
@@ -74,6 +78,7 @@ const result = {
   node: process.version,
   backend: tf.getBackend(),
   threads: report.threads,
+  convolutions,
   batch: [batch, size, size, 3],
   warmup,
   steps,

@@ -1,5 +1,6 @@
 // oneDNN convolutions on memory JavaScript owns (the wasm backend's heap): forward, gradient of the input and
-// gradient of the filter, for NHWC activations and tfjs's HWIO filters.
+// gradient of the filter, for NHWC activations and tfjs's HWIO filters; and train-mode batch normalisation
+// (statistics and normalisation in one pass, and its gradient).
 //
 // One entry point per pass would triple the argument checking; `conv(pass, ...)` takes the pass as a number.
 // Primitives are created once per geometry and cached per thread: oneDNN JIT-compiles each one (~1 ms), and
@@ -41,6 +42,7 @@ struct ThreadState {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
+  std::unordered_map<std::string, dnnl::primitive> norms;
 };
 
 // A run sees a handful of geometries per model; this bound only matters for inputs of ever-changing size.
@@ -131,6 +133,55 @@ void run(int32_t pass, const Geometry& g, uint8_t* a, uint8_t* b, uint8_t* out) 
   s.stream.wait();
 }
 
+// Train-mode batch normalisation of NHWC x over N, H, W, with scale γ and shift β per channel.
+enum NormPass : int32_t { kNormForward = 0, kNormBackward = 1 };
+
+dnnl::primitive& normFor(int32_t pass, const memory::desc& data, float epsilon) {
+  ThreadState& s = state();
+  const auto& d = data.dims();
+  const std::string key = std::to_string(pass) + ',' + std::to_string(d[0]) + ',' + std::to_string(d[1]) + ',' +
+                          std::to_string(d[2]) + ',' + std::to_string(d[3]) + ',' + std::to_string(epsilon);
+  auto found = s.norms.find(key);
+  if (found != s.norms.end()) return found->second;
+  if (s.norms.size() >= kMaxPlans) s.norms.clear();
+  using dnnl::batch_normalization_backward;
+  using dnnl::batch_normalization_forward;
+  const auto flags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
+  const batch_normalization_forward::primitive_desc forward(
+      batch_normalization_forward::desc(dnnl::prop_kind::forward_training, data, epsilon, flags), s.engine);
+  dnnl::primitive made;
+  if (pass == kNormForward) {
+    made = batch_normalization_forward(forward);
+  } else {
+    made = batch_normalization_backward(batch_normalization_backward::primitive_desc(
+        batch_normalization_backward::desc(dnnl::prop_kind::backward, data, data, epsilon, flags), s.engine, forward));
+  }
+  return s.norms.emplace(key, made).first->second;
+}
+
+// The tensors of each pass, in the order of the offsets JavaScript passes: true for the full-size ones.
+constexpr bool kNormForwardTensors[] = {true, false, false, true, false, false};          // x, γ, β → y, mean, variance
+constexpr bool kNormBackwardTensors[] = {true, false, false, true, false, true, false, false};  // x, mean, var, dy, γ → dx, dγ, dβ
+
+void runNorm(int32_t pass, const memory::desc& data, float epsilon, uint8_t* const* t) {
+  ThreadState& s = state();
+  dnnl::primitive& norm = normFor(pass, data, epsilon);
+  const memory::desc channels({data.dims()[1]}, dt::f32, tag::a);
+  auto full = [&](uint8_t* p) { return memory(data, s.engine, p); };
+  auto perChannel = [&](uint8_t* p) { return memory(channels, s.engine, p); };
+  if (pass == kNormForward) {
+    norm.execute(s.stream, {{DNNL_ARG_SRC, full(t[0])}, {DNNL_ARG_SCALE, perChannel(t[1])}, {DNNL_ARG_SHIFT, perChannel(t[2])},
+                            {DNNL_ARG_DST, full(t[3])}, {DNNL_ARG_MEAN, perChannel(t[4])}, {DNNL_ARG_VARIANCE, perChannel(t[5])}});
+  } else {
+    norm.execute(s.stream, {{DNNL_ARG_SRC, full(t[0])}, {DNNL_ARG_MEAN, perChannel(t[1])}, {DNNL_ARG_VARIANCE, perChannel(t[2])},
+                            {DNNL_ARG_DIFF_DST, full(t[3])}, {DNNL_ARG_SCALE, perChannel(t[4])},
+                            // oneDNN 2.x asks for β too, though only a fused ReLU's gradient reads it: γ stands in.
+                            {DNNL_ARG_SHIFT, perChannel(t[4])}, {DNNL_ARG_DIFF_SRC, full(t[5])},
+                            {DNNL_ARG_DIFF_SCALE, perChannel(t[6])}, {DNNL_ARG_DIFF_SHIFT, perChannel(t[7])}});
+  }
+  s.stream.wait();
+}
+
 napi_value fail(napi_env env, const std::string& message) {
   napi_throw_error(env, "ERR_DETLAB_ONEDNN", message.c_str());
   return nullptr;
@@ -197,6 +248,64 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchNorm(pass, heap, offsets: Float64Array, shape: Float64Array [n, h, w, c], epsilon): pass 0 reads x, γ, β
+// and writes y, the batch mean and the biased batch variance; pass 1 reads x, mean, variance, dy, γ and writes dx,
+// dγ, dβ. Offsets are byte offsets into `heap`, in that order.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 5) return fail(env, "batchNorm: expected (pass, heap, offsets, shape, epsilon)");
+  int32_t pass;
+  if (napi_get_value_int32(env, argv[0], &pass) != napi_ok || (pass != kNormForward && pass != kNormBackward))
+    return fail(env, "batchNorm: pass must be 0 (forward) or 1 (backward)");
+  const size_t count = pass == kNormForward ? 6 : 8;
+  const bool* isFull = pass == kNormForward ? kNormForwardTensors : kNormBackwardTensors;
+
+  napi_typedarray_type type;
+  size_t length, view_offset;
+  void* data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, argv[3], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || length != 4)
+    return fail(env, "batchNorm: shape must be a Float64Array [n, h, w, c]");
+  int64_t dims[4];
+  for (int i = 0; i < 4; i++) {
+    const double v = static_cast<const double*>(data)[i];
+    if (!(v >= 1 && v <= 1e9) || v != static_cast<double>(static_cast<int64_t>(v))) return fail(env, "batchNorm: shape entries must be positive sizes");
+    dims[i] = static_cast<int64_t>(v);
+  }
+  double epsilon;
+  if (napi_get_value_double(env, argv[4], &epsilon) != napi_ok || !(epsilon > 0)) return fail(env, "batchNorm: epsilon must be a positive number");
+
+  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || length != count)
+    return fail(env, "batchNorm: offsets must be a Float64Array of " + std::to_string(count) + " byte offsets");
+  const double* offsets = static_cast<const double*>(data);
+
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok || type != napi_uint8_array)
+    return fail(env, "batchNorm: heap must be a Uint8Array");
+  const size_t full_bytes = static_cast<size_t>(dims[0] * dims[1] * dims[2] * dims[3]) * sizeof(float);
+  const size_t channel_bytes = static_cast<size_t>(dims[3]) * sizeof(float);
+  uint8_t* heap = static_cast<uint8_t*>(data);
+  uint8_t* tensors[8];
+  for (size_t i = 0; i < count; i++) {
+    const double at = offsets[i];
+    const size_t needed = isFull[i] ? full_bytes : channel_bytes;
+    if (!(at >= 0) || at != static_cast<double>(static_cast<size_t>(at)) || static_cast<size_t>(at) + needed > length)
+      return fail(env, "batchNorm: offset " + std::to_string(i) + " is not a byte offset with room for its tensor in the heap");
+    tensors[i] = heap + static_cast<size_t>(at);
+  }
+  // oneDNN names dims N, C, H, W whatever the layout; nhwc says where each lives.
+  const memory::desc desc({dims[0], dims[3], dims[1], dims[2]}, dt::f32, tag::nhwc);
+  try {
+    runNorm(pass, desc, static_cast<float>(epsilon), tensors);
+  } catch (const std::exception& e) {
+    return fail(env, std::string("oneDNN: ") + e.what());
+  }
+  return nullptr;
+}
+
 // setThreads(n): OpenMP threads for this JavaScript thread's later calls (OpenMP keeps the count per thread).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -225,6 +334,7 @@ napi_value Version(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -27,6 +27,15 @@ export const ConvPass = {
 } as const;
 export type ConvPass = (typeof ConvPass)[keyof typeof ConvPass];
 
+/** Which batch-normalisation pass `batchNorm` runs. */
+export const NormPass = {
+  /** x, γ, β → y, batch mean, biased batch variance (offsets in that order). */
+  Forward: 0,
+  /** x, mean, variance, dy, γ → dx, dγ, dβ (offsets in that order). */
+  Backward: 1,
+} as const;
+export type NormPass = (typeof NormPass)[keyof typeof NormPass];
+
 /**
  * One forward convolution: x [batch, inH, inW, inC] (NHWC), filter [kH, kW, inC, outC] (tfjs's HWIO),
  * y [batch, outH, outW, outC]. Dilation counts as tfjs does (1 = dense). Padding is per side, in pixels.
@@ -72,6 +81,12 @@ export interface OneDnn {
    * The first call for a geometry JIT-compiles its kernel (about a millisecond); later calls reuse it.
    */
   conv(pass: ConvPass, heap: ArrayBufferView, a: number, b: number, out: number, geometry: Float64Array): void;
+  /**
+   * Train-mode batch normalisation of a float32 NHWC tensor of `shape` [n, h, w, c] over n, h, w, with γ and β:
+   * y = γ·(x − mean)/√(variance + epsilon) + β, and its gradient. `offsets` are byte offsets into `heap` (a
+   * Uint8Array over the whole memory), in the order `NormPass` lists. Synchronous; throws like `conv`.
+   */
+  batchNorm(pass: NormPass, heap: Uint8Array, offsets: Float64Array, shape: Float64Array, epsilon: number): void;
   /** OpenMP threads for this JavaScript thread's later calls (each worker thread keeps its own count). */
   setThreads(threads: number): void;
   /** The threads this JavaScript thread's calls use. */
@@ -82,6 +97,7 @@ export type OneDnnLoad = { ok: true; api: OneDnn } | { ok: false; reason: string
 
 interface Addon {
   conv: OneDnn['conv'];
+  batchNorm: OneDnn['batchNorm'];
   setThreads: OneDnn['setThreads'];
   threads: OneDnn['threads'];
   version(): string;
@@ -115,7 +131,7 @@ function load(): OneDnnLoad {
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
     const version = addon.version();
-    return { ok: true, api: { version, conv: addon.conv, setThreads: addon.setThreads, threads: addon.threads } };
+    return { ok: true, api: { version, conv: addon.conv, batchNorm: addon.batchNorm, setThreads: addon.setThreads, threads: addon.threads } };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
     return { ok: false, reason: `the oneDNN addon failed to load (${message}); rebuild it with \`npm rebuild\`` };

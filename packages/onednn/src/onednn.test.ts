@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { ConvPass, loadOneDnn, packGeometry, type ConvGeometry } from './index.js';
+import { ConvPass, NormPass, loadOneDnn, packGeometry, type ConvGeometry } from './index.js';
 
 const loaded = loadOneDnn();
 /** CI sets DETLAB_ONEDNN=require: there the addon must have been built, and every test below runs. */
@@ -176,5 +176,85 @@ describe.skipIf(!loaded.ok)('conv on a shared heap', () => {
     const result = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
     await worker.terminate();
     expect(result).toEqual([37, 47, 67, 77]);
+  });
+});
+
+/** Train-mode batch norm in float64 by its definition: statistics per channel over the n·h·w values (biased variance). */
+function normReference(x: Float32Array, dy: Float32Array, gamma: number[], beta: number[], c: number, eps: number) {
+  const count = x.length / c;
+  const mean = new Float64Array(c), variance = new Float64Array(c);
+  for (let i = 0; i < x.length; i++) mean[i % c]! += x[i]! / count;
+  for (let i = 0; i < x.length; i++) variance[i % c]! += (x[i]! - mean[i % c]!) ** 2 / count;
+  const r = Array.from(variance, (v) => 1 / Math.sqrt(v + eps));
+  const xhat = Float64Array.from(x, (v, i) => (v - mean[i % c]!) * r[i % c]!);
+  const y = Float64Array.from(xhat, (v, i) => gamma[i % c]! * v + beta[i % c]!);
+  // dx = γ·r·(dy − mean(dy) − x̂·mean(dy·x̂)); dγ = Σ dy·x̂; dβ = Σ dy.
+  const dBeta = new Float64Array(c), dGamma = new Float64Array(c);
+  for (let i = 0; i < x.length; i++) {
+    dBeta[i % c]! += dy[i]!;
+    dGamma[i % c]! += dy[i]! * xhat[i]!;
+  }
+  const dx = Float64Array.from(x, (_, i) => {
+    const k = i % c;
+    return gamma[k]! * r[k]! * (dy[i]! - dBeta[k]! / count - xhat[i]! * (dGamma[k]! / count));
+  });
+  return { y, mean, variance, dx, dGamma, dBeta };
+}
+
+describe.skipIf(!loaded.ok)('batchNorm on a shared heap', () => {
+  const api = loaded.ok ? loaded.api : (undefined as never);
+
+  it('forward, by hand: channel 0 holds 1, 2, 3, 4 (mean 2.5, variance 1.25), channel 1 holds 0, 0, 4, 4 (mean 2, variance 4)', () => {
+    const x = [1, 0, 2, 0, 3, 4, 4, 4]; // NHWC [2, 1, 2, 2]
+    const heap = new Float32Array(32).fill(Number.NaN);
+    heap.set(x, 0);
+    heap.set([2, 1], 8); // γ
+    heap.set([0.5, -1], 10); // β
+    const offsets = Float64Array.from([0, 8, 10, 12, 20, 22], (f) => f * 4);
+    api.batchNorm(NormPass.Forward, new Uint8Array(heap.buffer), offsets, Float64Array.from([2, 1, 2, 2]), 1e-5);
+    expect(Array.from(heap.subarray(20, 24))).toEqual([2.5, 2, 1.25, 4]);
+    const r0 = 1 / Math.sqrt(1.25 + 1e-5), r1 = 1 / Math.sqrt(4 + 1e-5);
+    const expected = [2 * -1.5 * r0 + 0.5, -2 * r1 - 1, 2 * -0.5 * r0 + 0.5, -2 * r1 - 1, 2 * 0.5 * r0 + 0.5, 2 * r1 - 1, 2 * 1.5 * r0 + 0.5, 2 * r1 - 1];
+    expectClose(heap.subarray(12, 20), expected, 1e-5);
+    expect(heap[24]).toBeNaN();
+  });
+
+  it('forward and backward of [2, 5, 3, 16] against float64 sums', () => {
+    const [n, h, w, c] = [2, 5, 3, 16];
+    const size = n * h * w * c;
+    const x = Float32Array.from(sequence(size, 7), (v, i) => 3 * v + (i % c)); // offsets per channel, so the mean matters
+    const dy = sequence(size, 8);
+    const gamma = Array.from({ length: c }, (_, k) => 0.5 + k / c);
+    const beta = Array.from({ length: c }, (_, k) => k / 4 - 1);
+    const ref = normReference(x, dy, gamma, beta, c, 1e-3);
+
+    const at = { x: 0, gamma: size, beta: size + c, y: size + 2 * c, mean: 2 * size + 2 * c, variance: 2 * size + 3 * c };
+    const heap = new Float32Array(2 * size + 4 * c);
+    heap.set(x, at.x); heap.set(gamma, at.gamma); heap.set(beta, at.beta);
+    const shape = Float64Array.from([n, h, w, c]);
+    const bytes = (floats: number[]) => Float64Array.from(floats, (f) => f * 4);
+    api.batchNorm(NormPass.Forward, new Uint8Array(heap.buffer), bytes([at.x, at.gamma, at.beta, at.y, at.mean, at.variance]), shape, 1e-3);
+    expectClose(heap.subarray(at.y, at.y + size), ref.y, 1e-4);
+    expectClose(heap.subarray(at.mean, at.mean + c), ref.mean, 1e-4);
+    expectClose(heap.subarray(at.variance, at.variance + c), ref.variance, 1e-4);
+
+    const back = { x: 0, mean: size, variance: size + c, dy: size + 2 * c, gamma: 2 * size + 2 * c, dx: 2 * size + 3 * c, dGamma: 3 * size + 3 * c, dBeta: 3 * size + 4 * c };
+    const heap2 = new Float32Array(3 * size + 5 * c);
+    heap2.set(x, back.x); heap2.set(ref.mean, back.mean); heap2.set(ref.variance, back.variance); heap2.set(dy, back.dy); heap2.set(gamma, back.gamma);
+    const offsets = bytes([back.x, back.mean, back.variance, back.dy, back.gamma, back.dx, back.dGamma, back.dBeta]);
+    api.batchNorm(NormPass.Backward, new Uint8Array(heap2.buffer), offsets, shape, 1e-3);
+    expectClose(heap2.subarray(back.dx, back.dx + size), ref.dx, 1e-4);
+    expectClose(heap2.subarray(back.dGamma, back.dGamma + c), ref.dGamma, 1e-3);
+    expectClose(heap2.subarray(back.dBeta, back.dBeta + c), ref.dBeta, 1e-4);
+  });
+
+  it('rejects offsets past the heap and malformed arguments', () => {
+    const heap = new Uint8Array(64);
+    const shape = Float64Array.from([1, 1, 2, 2]);
+    expect(() => api.batchNorm(NormPass.Forward, heap, Float64Array.from([0, 16, 24, 32, 48, 60]), shape, 1e-5)).toThrow(/offset 5 .*room/);
+    expect(() => api.batchNorm(NormPass.Forward, heap, new Float64Array(5), shape, 1e-5)).toThrow(/Float64Array of 6/);
+    expect(() => api.batchNorm(NormPass.Forward, heap, new Float64Array(6), Float64Array.from([1, 0, 2, 2]), 1e-5)).toThrow(/positive sizes/);
+    expect(() => api.batchNorm(NormPass.Forward, heap, new Float64Array(6), shape, 0)).toThrow(/epsilon/);
+    expect(() => api.batchNorm(2 as NormPass, heap, new Float64Array(6), shape, 1e-5)).toThrow(/pass must be/);
   });
 });

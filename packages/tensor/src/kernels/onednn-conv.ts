@@ -1,6 +1,6 @@
 /**
  * The wasm backend's convolutions on oneDNN (`@detlab/onednn`), when its addon is built: Conv2D and both of its
- * gradients run natively on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on
+ * gradients (and train-mode BatchNorm, `onednn-batch-norm.ts`) run natively on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on
  * `env_cfg.num_threads` OpenMP threads (issue 11: 8–16× wasm's XNNPACK on an AVX-512 machine).
  *
  * `useOneDnn` switches it on (`initBackend` does, unless `env_cfg.onednn` is false); the three kernels call
@@ -11,6 +11,7 @@ import { ConvPass, loadOneDnn, packGeometry, type ConvGeometry as OneDnnGeometry
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
 import type { WasmBackendLike } from './kernel-scope.js';
+import { registerOneDnnNormKernels } from './onednn-batch-norm.js';
 
 export { ConvPass } from '@detlab/onednn';
 
@@ -42,6 +43,7 @@ export function useOneDnn(enabled: boolean, threads: number): OneDnnStatus {
     return { active: false, reason: loaded.reason };
   }
   loaded.api.setThreads(threads);
+  registerOneDnnNormKernels(activeOneDnn);
   state.api = loaded.api;
   return { active: true, version: loaded.api.version, threads };
 }
@@ -49,6 +51,11 @@ export function useOneDnn(enabled: boolean, threads: number): OneDnnStatus {
 /** Whether the convolutions currently run on oneDNN. */
 export function oneDnnActive(): boolean {
   return state.api !== undefined;
+}
+
+/** The addon while oneDNN is in use. */
+export function activeOneDnn(): OneDnn | undefined {
+  return state.api;
 }
 
 /** The oneDNN geometry of a convolution resolved by `convGeometry` (dilation 1, as tfjs's gradients need). */

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/select-backend.js';
+import { CONV_ROUTES, useConvRoute } from '../kernels/__fixtures__/conv-routes.js';
+import { batchNormTrain } from '../ops/batch-norm-train.js';
+import { batchStatistics } from '../ops/channel-sums.js';
 import { maxRelativeError, numericGradient, projectionLoss } from '../testing/finite-differences.js';
 import { BatchNorm2d } from './batch-norm.js';
 
@@ -8,7 +11,10 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-describe('BatchNorm2d', () => {
+describe.each(CONV_ROUTES)('BatchNorm2d on wasm via %s', (route) => {
+  beforeAll(() => useConvRoute(route));
+  afterAll(() => useConvRoute('wasm kernels'));
+
   // One channel holding 1, 2, 3, 4: mean 2.5, biased variance 1.25, unbiased variance 5/3.
   const x = () => tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
 
@@ -55,6 +61,43 @@ describe('BatchNorm2d', () => {
       return loss(input);
     }, tf.tensor1d([0.5, 1.5, -1]));
     expect(maxRelativeError(grads[bn.weight!.name]!.dataSync(), numeric)).toBeLessThan(1e-2);
+    bn.dispose();
+  });
+
+  it('trains a [2, 8, 8, 32] batch as the op-by-op route does (values, gradients, running statistics), leaking nothing', async () => {
+    const bn = new BatchNorm2d({ num_features: 32 });
+    bn.weight!.assign(tf.linspace(0.5, 2, 32));
+    bn.bias!.assign(tf.linspace(-1, 1, 32));
+    const input = tf.add(tf.mul(tf.randomNormal([2, 8, 8, 32], 0, 1, 'float32', 5), 3), tf.linspace(-4, 4, 32));
+    const r = tf.randomNormal([2, 8, 8, 32], 0, 1, 'float32', 6);
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(bn.forward(input as tf.Tensor4D), r)), [bn.weight!, bn.bias!]);
+      const dx = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(bn.forward(v as tf.Tensor4D), r)))(input);
+      return [value, grads[bn.weight!.name]!, grads[bn.bias!.name]!, dx];
+    };
+    const profile = await tf.profile(() => tf.dispose(step()));
+    expect(profile.kernelNames.includes('DetlabBatchNormTrain')).toBe(route === 'oneDNN');
+    const before = tf.memory().numTensors;
+    const ours = step();
+    const values = ours.map((t) => Array.from(t.dataSync()));
+    tf.dispose(ours);
+    expect(tf.memory().numTensors).toBe(before);
+    // The reference: the op-by-op gradient of batchNormTrain with statistics from batchStatistics.
+    const reference = tf.tidy(() => {
+      const f = (v: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = batchStatistics(v as tf.Tensor4D);
+        return tf.sum(tf.mul(batchNormTrain(v as tf.Tensor4D, mean, variance, 1e-5, w as tf.Tensor1D, b as tf.Tensor1D), r));
+      };
+      const [dx, dw, db] = tf.grads(f)([input, bn.weight!, bn.bias!]);
+      return [f(input, bn.weight!, bn.bias!), dw!, db!, dx!].map((t) => Array.from(t.dataSync()));
+    });
+    const tolerances = [1e-3, 1e-3, 1e-4, 1e-4];
+    values.forEach((v, i) => v.forEach((value, j) => expect(Math.abs(value - reference[i]![j]!)).toBeLessThan(tolerances[i]! * Math.max(1, Math.abs(reference[i]![j]!)))));
+    // Three forward passes so far (profile, step twice over: variableGrads and grad): 1 − 0.9³ of the batch mean.
+    const channelMean = tf.tidy(() => Array.from(tf.mean(input, [0, 1, 2]).dataSync()));
+    Array.from(bn.runningMean.dataSync()).forEach((m, c) => expect(m).toBeCloseTo((1 - 0.9 ** 4) * channelMean[c]!, 4));
+    tf.dispose([input, r]);
+    useConvRoute(route);
     bn.dispose();
   });
 });

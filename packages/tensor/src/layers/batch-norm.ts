@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODELS } from '@detlab/core';
 import { z } from 'zod';
 import { Module } from '../module/module.js';
-import { batchNormTrain } from '../ops/batch-norm-train.js';
+import { batchNormTrain, batchNormTrainOneDnn } from '../ops/batch-norm-train.js';
 import { batchStatistics } from '../ops/channel-sums.js';
 
 export const batchNorm2dSchema = z.strictObject({
@@ -50,6 +50,11 @@ export class BatchNorm2d extends Module {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       if (this.training) {
+        const native = batchNormTrainOneDnn(x, this.options.eps, this.weight as tf.Tensor1D | undefined, this.bias as tf.Tensor1D | undefined);
+        if (native !== undefined) {
+          this.updateRunningStats(native.mean, native.variance, x.size / x.shape[3]);
+          return native.y;
+        }
         // The statistics are taken off the tape: batchNormTrain's gradient accounts for them.
         const { mean, variance } = batchStatistics(x);
         this.updateRunningStats(mean, variance, x.size / x.shape[3]);
