@@ -7,6 +7,9 @@ import { KERNEL_FIXES, kernelFixesRegistered, registerKernelFixes, unregisterKer
 
 const kernel = (name: string, backend = 'wasm') => tf.getKernel(name, backend) as tf.KernelConfig | undefined;
 
+/** The wasm kernels that the fixes replace and that delegate to the originals (Conv2DBackpropInput aside). */
+const REPLACED_WASM = ['BatchMatMul', 'Sum', 'Mean', 'Conv2D', 'MaxPoolGrad', 'Identity'];
+
 beforeAll(async () => {
   await initBackend('wasm'); // registers the fixes
 });
@@ -17,7 +20,7 @@ afterEach(() => {
 });
 
 describe('registerKernelFixes', () => {
-  it('is installed by initBackend: the two missing wasm kernels exist, the six replaced ones (five wasm, one cpu) are ours', () => {
+  it('is installed by initBackend: the two missing wasm kernels exist, the eight replaced ones (seven wasm, one cpu) are ours', () => {
     expect(kernelFixesRegistered()).toBe(true);
     expect(KERNEL_FIXES.map((fix) => `${fix.backendName}_${fix.kernelName}`).sort()).toEqual([
       'cpu_ResizeNearestNeighborGrad',
@@ -25,6 +28,8 @@ describe('registerKernelFixes', () => {
       'wasm_Conv2D',
       'wasm_Conv2DBackpropFilter',
       'wasm_Conv2DBackpropInput',
+      'wasm_Identity',
+      'wasm_MaxPoolGrad',
       'wasm_Mean',
       'wasm_Sum',
       'wasm_UnsortedSegmentSum',
@@ -52,7 +57,7 @@ describe('registerKernelFixes', () => {
     expect(original).toBeDefined();
     expect(KERNEL_FIXES).not.toContain(original);
 
-    const replaced = ['BatchMatMul', 'Sum', 'Mean', 'Conv2D'].map((name) => kernel(name));
+    const replaced = REPLACED_WASM.map((name) => kernel(name));
     for (const config of replaced) {
       expect(config).toBeDefined();
       expect(KERNEL_FIXES).not.toContain(config);
@@ -61,7 +66,7 @@ describe('registerKernelFixes', () => {
     registerKernelFixes();
     unregisterKernelFixes();
     expect(kernel('Conv2DBackpropInput')).toBe(original); // the same original comes back every time
-    expect(['BatchMatMul', 'Sum', 'Mean', 'Conv2D'].map((name) => kernel(name))).toEqual(replaced);
+    expect(REPLACED_WASM.map((name) => kernel(name))).toEqual(replaced);
   });
 
   it('leaves the restored original usable, with the same result as the fix', () => {
@@ -90,6 +95,27 @@ describe('registerKernelFixes', () => {
     const originals = run(); // wasm's own kernels, set up again by unregisterKernelFixes
     ours.forEach((values, i) => expect(maxError(values, originals[i]!)).toBeLessThan(1e-5));
     tf.dispose([a, b, x]);
+  });
+
+  it('leaves the restored MaxPoolGrad and Identity usable: the same gradient, and a clone that copies again', () => {
+    // Positive, distinct values: wasm's C++ kernel starts each window's maximum at FLT_MIN, not -Infinity, so a
+    // window of values ≤ 0 sends its gradient to the wrong place, and on ties the last maximum wins.
+    const x = tf.tensor4d(seededValues(2 * 9 * 9 * 4, 6).map((v) => v + 2), [2, 9, 9, 4]);
+    const run = () => {
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same')))(x);
+      const values = Array.from(dx.dataSync());
+      dx.dispose();
+      return values;
+    };
+    const ours = run();
+    const shared = tf.clone(x);
+    expect(shared.dataId).toBe(x.dataId);
+    unregisterKernelFixes();
+    expect(run()).toEqual(ours); // wasm's C++ MaxPoolGrad, set up again by unregisterKernelFixes
+    const copied = tf.clone(x);
+    expect(copied.dataId).not.toBe(x.dataId);
+    expect(Array.from(copied.dataSync())).toEqual(Array.from(x.dataSync()));
+    tf.dispose([x, shared, copied]);
   });
 });
 

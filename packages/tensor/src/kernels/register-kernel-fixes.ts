@@ -8,6 +8,9 @@
  * - wasm, for speed (issue 11): `BatchMatMul` with transposed operands becomes an explicit transpose and an
  *   untransposed XNNPACK product; `Sum`/`Mean` over leading axes (BatchNorm statistics, bias gradients) become
  *   one float64 pass over rows; every other case runs tfjs's original kernel;
+ * - wasm, for speed: `MaxPoolGrad` becomes one sequential NHWC pass in TypeScript (the C++ kernel takes ~56 ms for
+ *   ResNet's stem pool), and `Identity` shares its input's memory instead of copying it, as the cpu backend does
+ *   (the engine clones every tensor it saves for the backward pass);
  * - wasm, natively: `Conv2D` and both gradients run on oneDNN when `@detlab/onednn` is built and `useOneDnn` is
  *   on (`onednn-conv.ts`); `Conv2D` otherwise stays tfjs's XNNPACK kernel;
  * - cpu: replaces `ResizeNearestNeighborGrad`, wrong for batch > 1 (§4.3).
@@ -20,6 +23,8 @@ import { batchMatMulWasmConfig } from './batch-mat-mul.js';
 import { conv2DWasmConfig } from './conv2d.js';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasmConfig } from './conv2d-backprop-input.js';
+import { identityWasmConfig } from './identity.js';
+import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { rememberOriginal, takeOriginal } from './original-kernels.js';
 import { meanWasmConfig, sumWasmConfig } from './leading-axes-reduce.js';
 import { resizeNearestNeighborGradCpuConfig } from './resize-nearest-neighbor-grad-cpu.js';
@@ -34,6 +39,8 @@ export const KERNEL_FIXES: readonly KernelConfig[] = [
   batchMatMulWasmConfig,
   sumWasmConfig,
   meanWasmConfig,
+  maxPoolGradWasmConfig,
+  identityWasmConfig,
   resizeNearestNeighborGradCpuConfig,
 ];
 
@@ -60,7 +67,7 @@ export function registerKernelFixes(): void {
 
 /**
  * Removes `KERNEL_FIXES` and restores the kernels they replaced (wasm's naive `Conv2DBackpropInput`,
- * `BatchMatMul`, `Sum` and `Mean`, cpu's `ResizeNearestNeighborGrad`). For
+ * `BatchMatMul`, `Sum`, `Mean`, `MaxPoolGrad` and `Identity`, cpu's `ResizeNearestNeighborGrad`). For
  * benchmarks against the original kernels and for tests; training code has no reason to call it.
  */
 export function unregisterKernelFixes(): void {
