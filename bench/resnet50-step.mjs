@@ -2,7 +2,7 @@
  * ResNet-50 training-step benchmark on the wasm backend, with PyTorch as the reference in the same run.
  *
  * One step = forward of the four stage outputs of ResNet-50 (no fc) on a batch of 2 × 256 × 256 × 3, loss =
- * Σ_stages mean(out²), backward, SGD with momentum 0.9 (tf.train.momentum), in train mode. It imports the BUILT
+ * Σ_stages mean(out²), backward, SGD with momentum 0.9 (the engine's `SGD`, torch.optim.SGD's update), in train mode. It imports the BUILT
  * packages (dist/), so build first: `npm run bench` does both.
  *
  * Reports the median step time, the effective GFLOP/s (forward conv FLOPs = 2 × multiply-accumulates, counted
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { Conv2d, initBackend } from '@detlab/tensor';
+import { buildOptimWrapper } from '@detlab/engine';
 import { ResNet } from '@detlab/models';
 import { findTorchPython, runTorchStep } from './lib/torch-step.mjs';
 
@@ -46,20 +47,19 @@ const report = await initBackend('wasm', undefined, { threads: args.threads === 
 const convolutions = report.onednn.active ? `oneDNN ${report.onednn.version}` : `wasm kernels (${report.onednn.reason})`;
 const net = new ResNet({ depth: 50, norm_eval: false }).train(); // every BN on batch statistics, as torch's train()
 const x = tf.randomNormal([batch, size, size, 3], 0, 1, 'float32', 0); // [N, H, W, C]
-const optimizer = tf.train.momentum(0.01, 0.9);
-const variables = net.trainableVariables();
+// The engine's SGD, as training uses it (torch.optim.SGD's update; one native pass per parameter with oneDNN).
+const optimWrapper = buildOptimWrapper(net, { optimizer: { type: 'SGD', lr: 0.01, momentum: 0.9 } });
 
 const gflopPerStep = (3 * 2 * countForwardMacs(net, x)) / 1e9;
 console.log(`ResNet-50 step, batch ${batch}×${size}×${size}×3, backend ${report.name} on ${report.threads} thread(s), convolutions and BatchNorm on ${convolutions}: ${gflopPerStep.toFixed(1)} GFLOP per step`);
-const step = () => optimizer.minimize(() => tf.addN(net.forward(x).map((o) => tf.mean(tf.square(o)))), true, variables);
+const step = () => optimWrapper.updateParams(() => tf.addN(net.forward(x).map((o) => tf.mean(tf.square(o)))));
 
 const timesMs = [];
 const tensorsAfter = [];
 for (let i = 0; i < warmup + steps; i += 1) {
   const start = performance.now();
-  const loss = step();
-  loss.dataSync(); // waits for the step; read outside any tidy (tfjs-in-node.md §4.5)
-  loss.dispose();
+  step(); // returns the loss as a number: the step has finished
+
   const ms = performance.now() - start;
   tensorsAfter.push(tf.memory().numTensors);
   if (i >= warmup) timesMs.push(ms);
@@ -105,6 +105,7 @@ if (torch.result) {
 }
 else console.log(`torch: not run (${torch.reason})`);
 console.log(`wrote ${join('bench', 'results', 'resnet50-step.json')}`);
+optimWrapper.dispose();
 net.dispose();
 if (leakedPerStep !== 0) process.exitCode = 1;
 
@@ -138,12 +139,7 @@ function runTorch(threads) {
  * kernels it runs, which tf.profile does not list separately.
  */
 async function profileStep(run) {
-  const info = await tf.profile(() => {
-    const loss = run();
-    loss.dataSync();
-    return loss;
-  });
-  tf.dispose(info.result);
+  const info = await tf.profile(() => void run());
   const byKernel = new Map();
   for (const k of info.kernels) {
     const entry = byKernel.get(k.name) ?? { kernel: k.name, calls: 0, ms: 0 };

@@ -4,7 +4,7 @@
       "target_name": "detlab_onednn",
       "sources": ["native/onednn.cc"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-fopenmp"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-frtti", "-fopenmp"],
       "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]

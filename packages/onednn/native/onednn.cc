@@ -39,6 +39,8 @@ struct Plan {
 };
 
 struct ThreadState {
+  // The count setThreads asked for; small problems run on one thread (see ScopedThreads).
+  int threads = omp_get_max_threads();
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
@@ -53,6 +55,23 @@ ThreadState& state() {
   return s;
 }
 
+// Work below which one thread beats several: on small convolutions (a tiny ATSS's 1–20 M multiply-adds) two
+// OpenMP threads made oneDNN about 2× slower than one, measured on 2 cores, while ResNet-50's (≥ 100 M) gain.
+constexpr int64_t kParallelMacs = int64_t{64} << 20;
+constexpr int64_t kParallelElements = int64_t{1} << 20;
+
+// Sets OpenMP's thread count for one call (creation and execution: a primitive is made for the count it
+// runs with), and puts the configured count back afterwards.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(bool parallel) : threads_(parallel ? state().threads : 1) { omp_set_num_threads(threads_); }
+  ~ScopedThreads() { omp_set_num_threads(state().threads); }
+  int count() const { return threads_; }
+
+ private:
+  int threads_;
+};
+
 memory::desc activations(int64_t n, int64_t c, int64_t h, int64_t w) { return {{n, c, h, w}, dt::f32, tag::nhwc}; }
 memory::desc filter(const Geometry& g, tag layout) { return {{g.out_c, g.in_c, g.k_h, g.k_w}, dt::f32, layout}; }
 memory::desc input(const Geometry& g) { return activations(g.batch, g.in_c, g.in_h, g.in_w); }
@@ -65,9 +84,9 @@ std::string keyOf(int32_t pass, const Geometry& g) {
   return key;
 }
 
-Plan& planFor(int32_t pass, const Geometry& g) {
+Plan& planFor(int32_t pass, const Geometry& g, int threads) {
   ThreadState& s = state();
-  const std::string key = keyOf(pass, g);
+  const std::string key = keyOf(pass, g) + '@' + std::to_string(threads);
   auto found = s.plans.find(key);
   if (found != s.plans.end()) return *found->second;
   if (s.plans.size() >= kMaxPlans) s.plans.clear();
@@ -110,7 +129,8 @@ Plan& planFor(int32_t pass, const Geometry& g) {
 }
 
 void run(int32_t pass, const Geometry& g, uint8_t* a, uint8_t* b, uint8_t* out) {
-  Plan& plan = planFor(pass, g);
+  const ScopedThreads threads(g.batch * g.out_h * g.out_w * g.out_c * g.k_h * g.k_w * g.in_c >= kParallelMacs);
+  Plan& plan = planFor(pass, g, threads.count());
   ThreadState& s = state();
   const memory::desc hwio = filter(g, tag::hwio);
   if (pass == kFilterGrad) {
@@ -136,10 +156,10 @@ void run(int32_t pass, const Geometry& g, uint8_t* a, uint8_t* b, uint8_t* out) 
 // Train-mode batch normalisation of NHWC x over N, H, W, with scale γ and shift β per channel.
 enum NormPass : int32_t { kNormForward = 0, kNormBackward = 1 };
 
-dnnl::primitive& normFor(int32_t pass, const memory::desc& data, float epsilon) {
+dnnl::primitive& normFor(int32_t pass, const memory::desc& data, float epsilon, int threads) {
   ThreadState& s = state();
   const auto& d = data.dims();
-  const std::string key = std::to_string(pass) + ',' + std::to_string(d[0]) + ',' + std::to_string(d[1]) + ',' +
+  const std::string key = std::to_string(threads) + '@' + std::to_string(pass) + ',' + std::to_string(d[0]) + ',' + std::to_string(d[1]) + ',' +
                           std::to_string(d[2]) + ',' + std::to_string(d[3]) + ',' + std::to_string(epsilon);
   auto found = s.norms.find(key);
   if (found != s.norms.end()) return found->second;
@@ -165,7 +185,9 @@ constexpr bool kNormBackwardTensors[] = {true, false, false, true, false, true, 
 
 void runNorm(int32_t pass, const memory::desc& data, float epsilon, uint8_t* const* t) {
   ThreadState& s = state();
-  dnnl::primitive& norm = normFor(pass, data, epsilon);
+  const auto& d = data.dims();
+  const ScopedThreads threads(d[0] * d[1] * d[2] * d[3] >= kParallelElements);
+  dnnl::primitive& norm = normFor(pass, data, epsilon, threads.count());
   const memory::desc channels({data.dims()[1]}, dt::f32, tag::a);
   auto full = [&](uint8_t* p) { return memory(data, s.engine, p); };
   auto perChannel = [&](uint8_t* p) { return memory(channels, s.engine, p); };
@@ -306,6 +328,66 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// sgdStep(heap, offsets: Float64Array [param, grad, buffer, paramOut, bufferOut], count, hyper: Float64Array
+// [lr, momentum, dampening, weight_decay, nesterov, first]): one torch.optim.SGD update of `count` floats in one
+// pass, in float32 arithmetic in torch's order of operations:
+//   d = g + wd·p;  buf = first ? d : m·buf + (1 − dampening)·d;  d = nesterov ? d + m·buf : buf;  p' = p − lr·d.
+// Without momentum the buffer offsets are ignored (pass −1). tfjs's route is seven full-size kernels per parameter.
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 4) return fail(env, "sgdStep: expected (heap, offsets, count, hyper)");
+  napi_typedarray_type type;
+  size_t length, view_offset;
+  void* data;
+  napi_value buffer;
+  double count_value;
+  if (napi_get_value_double(env, argv[2], &count_value) != napi_ok || !(count_value >= 0) ||
+      count_value != static_cast<double>(static_cast<size_t>(count_value)))
+    return fail(env, "sgdStep: count must be a size");
+  const size_t count = static_cast<size_t>(count_value);
+  if (napi_get_typedarray_info(env, argv[3], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || length != 6)
+    return fail(env, "sgdStep: hyper must be a Float64Array [lr, momentum, dampening, weight_decay, nesterov, first]");
+  const double* h = static_cast<const double*>(data);
+  const float lr = static_cast<float>(h[0]), momentum = static_cast<float>(h[1]), keep = static_cast<float>(1.0 - h[2]);
+  const float decay = static_cast<float>(h[3]);
+  const bool nesterov = h[4] != 0, first = h[5] != 0, with_momentum = h[1] != 0;
+
+  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || length != 5)
+    return fail(env, "sgdStep: offsets must be a Float64Array of 5 byte offsets");
+  const double* offsets = static_cast<const double*>(data);
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &view_offset) != napi_ok || type != napi_uint8_array)
+    return fail(env, "sgdStep: heap must be a Uint8Array");
+  uint8_t* heap = static_cast<uint8_t*>(data);
+  float* t[5];
+  for (int i = 0; i < 5; i++) {
+    const bool used = with_momentum || (i != 2 && i != 4);
+    const bool read = i == 2 && first;  // the first step reads no buffer
+    if (!used || read) { t[i] = nullptr; continue; }
+    const double at = offsets[i];
+    if (!(at >= 0) || at != static_cast<double>(static_cast<size_t>(at)) || static_cast<size_t>(at) + count * sizeof(float) > length)
+      return fail(env, "sgdStep: offset " + std::to_string(i) + " is not a byte offset with room for its tensor in the heap");
+    t[i] = reinterpret_cast<float*>(heap + static_cast<size_t>(at));
+  }
+  float *p = t[0], *g = t[1], *buf = t[2], *p_out = t[3], *buf_out = t[4];
+  // Small parameters (biases, BatchNorm's γ and β) are not worth waking the other threads for.
+  const long n = static_cast<long>(count);
+#pragma omp parallel for schedule(static) if (n > 65536)
+  for (long i = 0; i < n; i++) {
+    float d = g[i] + decay * p[i];
+    if (with_momentum) {
+      const float b = first ? d : momentum * buf[i] + keep * d;
+      buf_out[i] = b;
+      d = nesterov ? d + momentum * b : b;
+    }
+    p_out[i] = p[i] - lr * d;
+  }
+  return nullptr;
+}
+
 // setThreads(n): OpenMP threads for this JavaScript thread's later calls (OpenMP keeps the count per thread).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -313,6 +395,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t n;
   if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) return fail(env, "setThreads: expected a count ≥ 1");
+  state().threads = n;
   omp_set_num_threads(n);
   return nullptr;
 }
@@ -335,6 +418,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -1,6 +1,6 @@
 /**
- * oneDNN's convolutions for memory that JavaScript owns: the native accelerator behind @detlab/tensor's wasm
- * convolution kernels (issue 11). oneDNN is the library PyTorch's CPU convolutions run on; its JIT kernels use
+ * oneDNN's convolutions and batch normalisation for memory that JavaScript owns, and a one-pass SGD step: the native
+ * accelerator behind @detlab/tensor's wasm kernels (issue 11). oneDNN is the library PyTorch's CPU convolutions run on; its JIT kernels use
  * the CPU's full vector width (AVX-512 where there is one), which wasm's 128-bit SIMD cannot.
  *
  * The addon is built at install time when oneDNN is installed (`apt-get install libdnnl-dev`); everything here
@@ -87,6 +87,14 @@ export interface OneDnn {
    * Uint8Array over the whole memory), in the order `NormPass` lists. Synchronous; throws like `conv`.
    */
   batchNorm(pass: NormPass, heap: Uint8Array, offsets: Float64Array, shape: Float64Array, epsilon: number): void;
+  /**
+   * One torch.optim.SGD update of `count` float32 values in one pass (on the OpenMP threads for large tensors):
+   * d = g + weight_decay·p; buf = first ? d : momentum·buf + (1 − dampening)·d; d = nesterov ? d + momentum·buf :
+   * buf; p' = p − lr·d. `offsets` are byte offsets into `heap` of [param, grad, buffer, paramOut, bufferOut]; the
+   * buffer ones are ignored without momentum, and `buffer` at the first step. `hyper` is
+   * [lr, momentum, dampening, weight_decay, nesterov (0/1), first (0/1)].
+   */
+  sgdStep(heap: Uint8Array, offsets: Float64Array, count: number, hyper: Float64Array): void;
   /** OpenMP threads for this JavaScript thread's later calls (each worker thread keeps its own count). */
   setThreads(threads: number): void;
   /** The threads this JavaScript thread's calls use. */
@@ -98,6 +106,7 @@ export type OneDnnLoad = { ok: true; api: OneDnn } | { ok: false; reason: string
 interface Addon {
   conv: OneDnn['conv'];
   batchNorm: OneDnn['batchNorm'];
+  sgdStep: OneDnn['sgdStep'];
   setThreads: OneDnn['setThreads'];
   threads: OneDnn['threads'];
   version(): string;
@@ -125,13 +134,10 @@ function load(): OneDnnLoad {
       reason: 'the oneDNN addon is not built: install oneDNN (Debian/Ubuntu: apt-get install libdnnl-dev), then run `npm rebuild` or `node packages/onednn/scripts/build-native.mjs`',
     };
   }
-  // OpenMP threads that wait by spinning take the cores from the JavaScript thread between two convolutions;
-  // libgomp reads this once, when it loads.
-  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
     const version = addon.version();
-    return { ok: true, api: { version, conv: addon.conv, batchNorm: addon.batchNorm, setThreads: addon.setThreads, threads: addon.threads } };
+    return { ok: true, api: { version, conv: addon.conv, batchNorm: addon.batchNorm, sgdStep: addon.sgdStep, setThreads: addon.setThreads, threads: addon.threads } };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
     return { ok: false, reason: `the oneDNN addon failed to load (${message}); rebuild it with \`npm rebuild\`` };

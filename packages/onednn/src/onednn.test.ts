@@ -258,3 +258,62 @@ describe.skipIf(!loaded.ok)('batchNorm on a shared heap', () => {
     expect(() => api.batchNorm(2 as NormPass, heap, new Float64Array(6), shape, 1e-5)).toThrow(/pass must be/);
   });
 });
+
+describe.skipIf(!loaded.ok)('sgdStep on a shared heap', () => {
+  const api = loaded.ok ? loaded.api : (undefined as never);
+  // p = [1, 2], g = [0.5, −1], buf = [0.1, 0.2], lr 0.1, momentum 0.9, weight decay 0.01: d = g + 0.01·p = [0.51, −0.98].
+  const run = (hyper: [momentum: number, dampening: number, nesterov: number, first: number]) => {
+    const heap = new Float32Array(16).fill(Number.NaN);
+    heap.set([1, 2], 0); heap.set([0.5, -1], 2); heap.set([0.1, 0.2], 4);
+    const [momentum, dampening, nesterov, first] = hyper;
+    api.sgdStep(new Uint8Array(heap.buffer), Float64Array.from([0, 8, 16, 24, 32]), 2, Float64Array.from([0.1, momentum, dampening, 0.01, nesterov, first]));
+    return { param: Array.from(heap.subarray(6, 8)), buffer: Array.from(heap.subarray(8, 10)), after: heap[10] };
+  };
+
+  it('momentum: buf = 0.9·buf + d = [0.6, −0.8], p = p − 0.1·buf = [0.94, 2.08]', () => {
+    const { param, buffer, after } = run([0.9, 0, 0, 0]);
+    expectClose(buffer, [0.6, -0.8], 1e-6);
+    expectClose(param, [0.94, 2.08], 1e-6);
+    expect(after).toBeNaN();
+  });
+
+  it('first step: the buffer starts at d, as torch', () => {
+    const { param, buffer } = run([0.9, 0, 0, 1]);
+    expectClose(buffer, [0.51, -0.98], 1e-6);
+    expectClose(param, [0.949, 2.098], 1e-6);
+  });
+
+  it('nesterov: d + 0.9·buf = [1.05, −1.7]; dampening 0.5: buf = 0.9·buf + 0.5·d', () => {
+    expectClose(run([0.9, 0, 1, 0]).param, [1 - 0.105, 2 + 0.17], 1e-6);
+    expectClose(run([0.9, 0.5, 0, 0]).buffer, [0.09 + 0.255, 0.18 - 0.49], 1e-6);
+  });
+
+  it('without momentum: p − lr·d, and no buffer written', () => {
+    const { param, buffer } = run([0, 0, 0, 0]);
+    expectClose(param, [0.949, 2.098], 1e-6);
+    expect(buffer.every(Number.isNaN)).toBe(true);
+  });
+
+  it('splits a large tensor over the threads with the same results (1,000,003 values, against float64)', () => {
+    const n = 1_000_003;
+    const p = sequence(n, 11), g = sequence(n, 12), b = sequence(n, 13);
+    const heap = new Float32Array(5 * n);
+    heap.set(p, 0); heap.set(g, n); heap.set(b, 2 * n);
+    const before = api.threads();
+    api.setThreads(2);
+    api.sgdStep(new Uint8Array(heap.buffer), Float64Array.from([0, n, 2 * n, 3 * n, 4 * n], (f) => f * 4), n, Float64Array.from([0.02, 0.9, 0, 1e-4, 0, 0]));
+    api.setThreads(before);
+    const buffer = Float64Array.from(p, (v, i) => 0.9 * b[i]! + g[i]! + 1e-4 * v);
+    expectClose(heap.subarray(4 * n), buffer, 1e-5);
+    expectClose(heap.subarray(3 * n, 4 * n), Float64Array.from(p, (v, i) => v - 0.02 * buffer[i]!), 1e-5);
+  });
+
+  it('rejects offsets past the heap and malformed arguments', () => {
+    const heap = new Uint8Array(32);
+    expect(() => api.sgdStep(heap, Float64Array.from([0, 8, 16, 24, 32]), 2, Float64Array.from([0.1, 0.9, 0, 0, 0, 0]))).toThrow(/offset 4 .*room/);
+    expect(() => api.sgdStep(heap, Float64Array.from([0, 8, -1, 24, -1]), 2, Float64Array.from([0.1, 0, 0, 0, 0, 0]))).not.toThrow();
+    expect(() => api.sgdStep(heap, new Float64Array(4), 2, new Float64Array(6))).toThrow(/5 byte offsets/);
+    expect(() => api.sgdStep(heap, new Float64Array(5), 2, new Float64Array(5))).toThrow(/hyper must be/);
+    expect(() => api.sgdStep(heap, new Float64Array(5), -1, new Float64Array(6))).toThrow(/count must be/);
+  });
+});

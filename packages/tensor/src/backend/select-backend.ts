@@ -17,6 +17,7 @@ import '@tensorflow/tfjs-backend-cpu'; // registers 'cpu'
 import '@tensorflow/tfjs-backend-wasm'; // registers 'wasm'
 import * as tf from '@tensorflow/tfjs-core';
 import { DetlabError, didYouMean, type Logger } from '@detlab/core';
+import { loadOneDnn } from '@detlab/onednn';
 import { useOneDnn, type OneDnnStatus } from '../kernels/onednn-conv.js';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { BACKEND_CHOICES, candidateFor, type BackendCandidate, type BackendChoice } from './candidates.js';
@@ -59,7 +60,8 @@ interface Selected {
 export interface BackendOptions {
   /**
    * Threads for the wasm backend's convolutions and matMuls (`env_cfg.num_threads`): 'auto' is one per core.
-   * Fixed when wasm first initialises in a process; default 1. With oneDNN, also its threads for the convolutions.
+   * Fixed when wasm first initialises in a process; default 1. Where oneDNN runs the convolutions, these are
+   * oneDNN's threads, and wasm keeps one.
    */
   threads?: ThreadsOption;
   /**
@@ -95,10 +97,15 @@ export async function initBackend(choice: BackendChoice = 'auto', logger?: Logge
   }
   registerKernelFixes();
   const threads = resolveThreads(options.threads ?? 1);
-  if (!requestWasmThreads(threads) && (choice === 'wasm' || tf.getBackend() === 'wasm')) {
+  const native = (options.onednn ?? true) && loadOneDnn().ok;
+  // With oneDNN, the convolutions and BatchNorm (nearly all of a step's parallel work) run on OpenMP's threads;
+  // a threaded wasm build would spin its own pool on the same cores after each of its kernels, slowing oneDNN's
+  // (2 threads: BatchNorm 4.5× slower, measured), so wasm stays on one thread and oneDNN gets the count.
+  const wasmThreads = native ? 1 : threads;
+  if (!requestWasmThreads(wasmThreads) && (choice === 'wasm' || tf.getBackend() === 'wasm')) {
     logger?.warn(
       `env_cfg.num_threads: the wasm backend already runs on ${wasmThreadsCount()} thread(s) in this process; ` +
-        `${threads} takes effect in a new process.`,
+        `${wasmThreads} takes effect in a new process.`,
     );
   }
   const reused = reuse(choice);

@@ -1,6 +1,6 @@
 /**
  * The wasm backend's convolutions on oneDNN (`@detlab/onednn`), when its addon is built: Conv2D and both of its
- * gradients (and train-mode BatchNorm, `onednn-batch-norm.ts`) run natively on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on
+ * gradients (and train-mode BatchNorm, `onednn-batch-norm.ts`, and the SGD step, `onednn-sgd.ts`) run natively on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on
  * `env_cfg.num_threads` OpenMP threads (issue 11: 8–16× wasm's XNNPACK on an AVX-512 machine).
  *
  * `useOneDnn` switches it on (`initBackend` does, unless `env_cfg.onednn` is false); the three kernels call
@@ -12,6 +12,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv-geometry.js';
 import type { WasmBackendLike } from './kernel-scope.js';
 import { registerOneDnnNormKernels } from './onednn-batch-norm.js';
+import { registerOneDnnSgdKernel } from './onednn-sgd.js';
 
 export { ConvPass } from '@detlab/onednn';
 
@@ -44,6 +45,7 @@ export function useOneDnn(enabled: boolean, threads: number): OneDnnStatus {
   }
   loaded.api.setThreads(threads);
   registerOneDnnNormKernels(activeOneDnn);
+  registerOneDnnSgdKernel(activeOneDnn);
   state.api = loaded.api;
   return { active: true, version: loaded.api.version, threads };
 }

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OPTIMIZERS } from '@detlab/core';
-import { initBackend } from '@detlab/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, useOneDnn } from '@detlab/tensor';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeMap, expectClose, gradMap, param, values } from '../__fixtures__/toy.js';
 import { SGD } from './sgd.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
+
+/** The step's two routes on wasm: tf ops, and one native pass where @detlab/onednn's addon is built. */
+const ROUTES = ['tf ops', ...(useOneDnn(true, 1).active ? ['oneDNN'] : [])];
 
 const p0 = [1, -2];
 const g1 = [0.5, 0.25];
@@ -44,7 +47,21 @@ function twoSteps(options: ConstructorParameters<typeof SGD>[0]): number[] {
   return result;
 }
 
-describe('SGD', () => {
+describe.each(ROUTES)('SGD via %s', (route) => {
+  beforeAll(() => void useOneDnn(route === 'oneDNN', 1));
+  afterAll(() => void useOneDnn(true, 1));
+
+  it('takes the route it is tested on', async () => {
+    const w = param('w', p0);
+    const sgd = new SGD({ lr, momentum: m, params: [w] });
+    const grads = gradMap({ w: g1 });
+    const profile = await tf.profile(() => sgd.step(grads));
+    expect(profile.kernelNames.includes('DetlabSgdStep')).toBe(route === 'oneDNN');
+    disposeMap(grads);
+    sgd.dispose();
+    w.variable.dispose();
+  });
+
   it('matches torch with momentum 0.9 and weight decay 1e-4 over two steps (buffer starts at the first gradient)', () => {
     expectClose(twoSteps({ lr, momentum: m, weight_decay: wd }), reference(false), 1e-6);
   });

@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OPTIMIZERS, parseOptions } from '@detlab/core';
+import { sgdStepOneDnn } from '@detlab/tensor';
 import { z } from 'zod';
 import { Optimizer, type ParamState } from './optimizer.js';
 import { hyperNumber, optimizerParamsSchema, type Hyper, type OptimParam } from './param-group.js';
@@ -71,10 +72,18 @@ export class SGD extends Optimizer {
     const lr = hyperNumber(hyper, 'lr');
     const weightDecay = hyperNumber(hyper, 'weight_decay');
     const momentum = hyperNumber(hyper, 'momentum');
+    const dampening = hyperNumber(hyper, 'dampening');
+    // One native pass where oneDNN's addon runs the wasm kernels; the same formula as the tf ops below.
+    const fused = sgdStepOneDnn(variable, grad, state.buffers.get('momentum_buffer'), { lr, momentum, dampening, weightDecay, nesterov: hyper.nesterov === true });
+    if (fused !== undefined) {
+      if (fused.buffer !== undefined) this.setBuffer(state, 'momentum_buffer', fused.buffer);
+      variable.assign(fused.param);
+      return;
+    }
     let d = weightDecay !== 0 ? tf.add(grad, tf.mul(variable, weightDecay)) : grad;
     if (momentum !== 0) {
       const previous = state.buffers.get('momentum_buffer');
-      const buf = previous ? tf.add(tf.mul(previous, momentum), tf.mul(d, 1 - hyperNumber(hyper, 'dampening'))) : d;
+      const buf = previous ? tf.add(tf.mul(previous, momentum), tf.mul(d, 1 - dampening)) : d;
       this.setBuffer(state, 'momentum_buffer', buf);
       d = hyper.nesterov === true ? tf.add(d, tf.mul(buf, momentum)) : buf;
     }
