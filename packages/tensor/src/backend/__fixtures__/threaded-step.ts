@@ -8,14 +8,16 @@ import { requestWasmThreads, wasmThreadsCount } from '../wasm-threads.js';
 
 export interface ThreadedStepResult {
   threads: number;
+  /** oneDNN's threads when it ran the convolutions, 0 when it did not. */
+  oneDnnThreads: number;
   /** requestWasmThreads(threads + 1) after initialisation: false, the count is fixed by then. */
   changeAfterInit: boolean;
   values: number[];
   tensorsLeaked: number;
 }
 
-export async function run({ threads }: { threads: number }): Promise<ThreadedStepResult> {
-  const report = await initBackend('wasm', undefined, { threads });
+export async function run({ threads, onednn = false }: { threads: number; onednn?: boolean }): Promise<ThreadedStepResult> {
+  const report = await initBackend('wasm', undefined, { threads, onednn });
   const seeded = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
   const x = seeded([2, 32, 32, 16], 1);
   const w = seeded([3, 3, 16, 64], 2);
@@ -34,5 +36,6 @@ export async function run({ threads }: { threads: number }): Promise<ThreadedSte
   result.dispose();
   const tensorsLeaked = tf.memory().numTensors - before;
   tf.dispose([x, w, m]);
-  return { threads: report.threads === wasmThreadsCount() ? report.threads : -1, changeAfterInit: requestWasmThreads(threads + 1), values, tensorsLeaked };
+  const oneDnnThreads = report.onednn.active ? report.onednn.threads : 0;
+  return { threads: report.threads === wasmThreadsCount() ? report.threads : -1, oneDnnThreads, changeAfterInit: requestWasmThreads(threads + 1), values, tensorsLeaked };
 }
