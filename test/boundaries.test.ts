@@ -14,7 +14,9 @@ const packagesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'package
 
 const ALLOWED: Record<string, string[]> = {
   core: [],
-  tensor: ['core'],
+  // The native accelerator of tensor's wasm kernels: imports nothing of detlab's.
+  onednn: [],
+  tensor: ['core', 'onednn'],
   models: ['core', 'tensor'],
   datasets: ['core', 'tensor'],
   engine: ['core', 'tensor'],

@@ -19,7 +19,7 @@ import { ensureMnistDet } from '@detlab/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = ['core', 'tensor', 'models', 'datasets', 'engine', 'distill', 'wandb', 'trainer', 'plugin-example'];
+const PACKAGES = ['core', 'onednn', 'tensor', 'models', 'datasets', 'engine', 'distill', 'wandb', 'trainer', 'plugin-example'];
 const unbuilt = PACKAGES.filter((p) => !existsSync(join(root, 'packages', p, 'dist/index.js')));
 
 interface Run {
