@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace {
 
@@ -45,6 +46,9 @@ struct ThreadState {
   dnnl::stream stream{engine};
   std::unordered_map<std::string, std::unique_ptr<Plan>> plans;
   std::unordered_map<std::string, dnnl::primitive> norms;
+  // Reordered-filter buffers, one per layout: plans of the same filter at other image sizes (evaluation on
+  // images of many sizes) share one instead of each holding a copy of the weights.
+  std::vector<memory> filter_buffers;
 };
 
 // A run sees a handful of geometries per model; this bound only matters for inputs of ever-changing size.
@@ -84,12 +88,24 @@ std::string keyOf(int32_t pass, const Geometry& g) {
   return key;
 }
 
+// A buffer for filters in layout `desc`: calls are synchronous, so plans needing the same layout can share one.
+memory filterBuffer(ThreadState& s, const memory::desc& desc) {
+  for (const memory& buffer : s.filter_buffers) {
+    if (buffer.get_desc() == desc) return buffer;
+  }
+  s.filter_buffers.emplace_back(desc, s.engine);
+  return s.filter_buffers.back();
+}
+
 Plan& planFor(int32_t pass, const Geometry& g, int threads) {
   ThreadState& s = state();
   const std::string key = keyOf(pass, g) + '@' + std::to_string(threads);
   auto found = s.plans.find(key);
   if (found != s.plans.end()) return *found->second;
-  if (s.plans.size() >= kMaxPlans) s.plans.clear();
+  if (s.plans.size() >= kMaxPlans) {
+    s.plans.clear();
+    s.filter_buffers.clear();
+  }
 
   // oneDNN counts dilation from 0 (0 = dense); tfjs from 1.
   const memory::dims strides{g.stride_h, g.stride_w}, dilation{g.dilation_h - 1, g.dilation_w - 1};
@@ -122,7 +138,7 @@ Plan& planFor(int32_t pass, const Geometry& g, int threads) {
     wanted = pd.diff_weights_desc();
   }
   plan->reorder_filter = wanted != filter(g, tag::hwio);
-  if (plan->reorder_filter) plan->filter_scratch = memory(wanted, s.engine);
+  if (plan->reorder_filter) plan->filter_scratch = filterBuffer(s, wanted);
   Plan& made = *plan;
   s.plans.emplace(key, std::move(plan));
   return made;
