@@ -8,7 +8,7 @@ import { KERNEL_FIXES, kernelFixesRegistered, registerKernelFixes, unregisterKer
 const kernel = (name: string, backend = 'wasm') => tf.getKernel(name, backend) as tf.KernelConfig | undefined;
 
 /** The wasm kernels that the fixes replace and that delegate to the originals (Conv2DBackpropInput aside). */
-const REPLACED_WASM = ['BatchMatMul', 'Sum', 'Mean', 'Conv2D', 'MaxPoolGrad', 'Identity'];
+const REPLACED_WASM = ['BatchMatMul', 'Sum', 'Mean', 'Conv2D', 'MaxPoolGrad', 'Identity', 'Slice', 'SplitV'];
 
 beforeAll(async () => {
   await initBackend('wasm'); // registers the fixes
@@ -20,7 +20,7 @@ afterEach(() => {
 });
 
 describe('registerKernelFixes', () => {
-  it('is installed by initBackend: the two missing wasm kernels exist, the eight replaced ones (seven wasm, one cpu) are ours', () => {
+  it('is installed by initBackend: the two missing wasm kernels exist, the ten replaced ones (nine wasm, one cpu) are ours', () => {
     expect(kernelFixesRegistered()).toBe(true);
     expect(KERNEL_FIXES.map((fix) => `${fix.backendName}_${fix.kernelName}`).sort()).toEqual([
       'cpu_ResizeNearestNeighborGrad',
@@ -31,6 +31,8 @@ describe('registerKernelFixes', () => {
       'wasm_Identity',
       'wasm_MaxPoolGrad',
       'wasm_Mean',
+      'wasm_Slice',
+      'wasm_SplitV',
       'wasm_Sum',
       'wasm_UnsortedSegmentSum',
     ]);

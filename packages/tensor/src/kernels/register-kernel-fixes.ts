@@ -10,7 +10,8 @@
  *   one float64 pass over rows; every other case runs tfjs's original kernel;
  * - wasm, for speed: `MaxPoolGrad` becomes one sequential NHWC pass in TypeScript (the C++ kernel takes ~56 ms for
  *   ResNet's stem pool), and `Identity` shares its input's memory instead of copying it, as the cpu backend does
- *   (the engine clones every tensor it saves for the backward pass);
+ *   (the engine clones every tensor it saves for the backward pass); `Slice` and `SplitV` copy short rows
+ *   (splitting [N, 4] boxes) element by element instead of one `subarray` per row;
  * - wasm, natively: `Conv2D` and both gradients run on oneDNN when `@detlab/onednn` is built and `useOneDnn` is
  *   on (`onednn-conv.ts`); `Conv2D` otherwise stays tfjs's XNNPACK kernel;
  * - cpu: replaces `ResizeNearestNeighborGrad`, wrong for batch > 1 (§4.3).
@@ -28,6 +29,7 @@ import { maxPoolGradWasmConfig } from './max-pool-grad.js';
 import { rememberOriginal, takeOriginal } from './original-kernels.js';
 import { meanWasmConfig, sumWasmConfig } from './leading-axes-reduce.js';
 import { resizeNearestNeighborGradCpuConfig } from './resize-nearest-neighbor-grad-cpu.js';
+import { sliceWasmConfig, splitVWasmConfig } from './slice.js';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum.js';
 
 /** The kernels `registerKernelFixes` installs. */
@@ -41,6 +43,8 @@ export const KERNEL_FIXES: readonly KernelConfig[] = [
   meanWasmConfig,
   maxPoolGradWasmConfig,
   identityWasmConfig,
+  sliceWasmConfig,
+  splitVWasmConfig,
   resizeNearestNeighborGradCpuConfig,
 ];
 
@@ -67,7 +71,7 @@ export function registerKernelFixes(): void {
 
 /**
  * Removes `KERNEL_FIXES` and restores the kernels they replaced (wasm's naive `Conv2DBackpropInput`,
- * `BatchMatMul`, `Sum`, `Mean`, `MaxPoolGrad` and `Identity`, cpu's `ResizeNearestNeighborGrad`). For
+ * `BatchMatMul`, `Sum`, `Mean`, `MaxPoolGrad`, `Identity`, `Slice` and `SplitV`, cpu's `ResizeNearestNeighborGrad`). For
  * benchmarks against the original kernels and for tests; training code has no reason to call it.
  */
 export function unregisterKernelFixes(): void {
