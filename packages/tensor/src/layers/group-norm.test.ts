@@ -29,4 +29,35 @@ describe('GroupNorm', () => {
     expect(maxRelativeError(tf.grad(loss)(x).dataSync(), numericGradient(loss, x))).toBeLessThan(2e-2);
     gn.dispose();
   });
+
+  /** GroupNorm op by op, differentiated by tfjs: the formula the written-out gradient must reproduce. */
+  function opByOp(x: tf.Tensor4D, groups: number, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+    const [n, h, w, c] = x.shape;
+    const grouped = tf.reshape(x, [n, h, w, groups, c / groups]);
+    const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
+    let y: tf.Tensor = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), [n, h, w, c]);
+    if (weight) y = tf.mul(y, weight);
+    if (bias) y = tf.add(y, bias);
+    return y;
+  }
+
+  it.each([true, false])('gives the op-by-op values and gradients of x, weight and bias (affine: %s), leaking nothing', (affine) => {
+    const gn = new GroupNorm({ num_groups: 4, num_channels: 8, affine });
+    gn.weight?.assign(tf.linspace(0.5, 2, 8));
+    gn.bias?.assign(tf.linspace(-1, 1, 8));
+    const x = tf.add(tf.mul(tf.randomNormal([2, 3, 5, 8], 0, 1, 'float32', 9), 2), 1) as tf.Tensor4D;
+    const r = tf.randomNormal([2, 3, 5, 8], 0, 1, 'float32', 10);
+    const params = affine ? [gn.weight!, gn.bias!] : [];
+    const ours = (v: tf.Tensor, ...p: tf.Tensor[]) => tf.sum(tf.mul(gn.forward(v as tf.Tensor4D), r));
+    const reference = (v: tf.Tensor, ...p: tf.Tensor[]) => tf.sum(tf.mul(opByOp(v as tf.Tensor4D, 4, 1e-5, p[0], p[1]), r));
+    const read = (f: typeof ours) => tf.tidy(() => [f(x, ...params), ...tf.grads(f)([x, ...params])].map((t) => Array.from(t.dataSync())));
+    read(ours); // first call: kernels set up
+    const before = tf.memory().numTensors;
+    const got = read(ours);
+    expect(tf.memory().numTensors).toBe(before);
+    const want = read(reference);
+    got.forEach((values, i) => values.forEach((v, j) => expect(Math.abs(v - want[i]![j]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[i]![j]!)))));
+    tf.dispose([x, r]);
+    gn.dispose();
+  });
 });

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODELS } from '@detlab/core';
 import { z } from 'zod';
 import { Module } from '../module/module.js';
+import { groupNorm } from '../ops/group-norm-op.js';
 
 export const groupNormSchema = z
   .strictObject({
@@ -40,16 +41,7 @@ export class GroupNorm extends Module {
 
   /** [N, H, W, C] → [N, H, W, C]. */
   forward(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w, c] = x.shape;
-    const g = this.options.num_groups;
-    return tf.tidy(() => {
-      const grouped = tf.reshape(x, [n, h, w, g, c / g]); // [N, H, W, G, C/G]
-      const { mean, variance } = tf.moments(grouped, [1, 2, 4], true); // [N, 1, 1, G, 1]
-      const normalized: tf.Tensor4D = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.options.eps))), [n, h, w, c]);
-      let y: tf.Tensor4D = normalized;
-      if (this.weight) y = tf.mul(y, this.weight);
-      if (this.bias) y = tf.add(y, this.bias);
-      return y;
-    });
+    const { num_groups: groups, eps } = this.options;
+    return tf.tidy(() => groupNorm(x, groups, eps, this.weight as tf.Tensor1D | undefined, this.bias as tf.Tensor1D | undefined));
   }
 }
