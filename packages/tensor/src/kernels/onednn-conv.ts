@@ -1,7 +1,8 @@
 /**
  * The wasm backend's convolutions on oneDNN (`@detlab/onednn`), when its addon is built: Conv2D and both of its
- * gradients (and train-mode BatchNorm, `onednn-batch-norm.ts`, and the SGD step, `onednn-sgd.ts`) run natively on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on
- * `env_cfg.num_threads` OpenMP threads (issue 11: 8–16× wasm's XNNPACK on an AVX-512 machine).
+ * gradients (and train-mode BatchNorm, `onednn-batch-norm.ts`, and the SGD step, `onednn-sgd.ts`) run natively
+ * on the tensors where they lie, in the wasm heap, at the CPU's full vector width and on `env_cfg.num_threads`
+ * OpenMP threads (issue 11: 8–16× wasm's XNNPACK on an AVX-512 machine).
  *
  * `useOneDnn` switches it on (`initBackend` does, unless `env_cfg.onednn` is false); the three kernels call
  * `runOnWasmHeap` first and fall back to the wasm compositions when it returns undefined: oneDNN missing or
