@@ -225,12 +225,45 @@ napi_value fail(napi_env env, const std::string& message) {
   return nullptr;
 }
 
-bool byteOffset(napi_env env, napi_value value, size_t heap_bytes, size_t needed, size_t* offset) {
-  double number;
-  if (napi_get_value_double(env, value, &number) != napi_ok || number < 0 || number != static_cast<double>(static_cast<size_t>(number))) return false;
-  *offset = static_cast<size_t>(number);
-  return *offset + needed <= heap_bytes;
+// Argument checks shared by the entry points. Each returns nullptr (or false) for a bad argument; the caller says
+// which one.
+
+// The bytes of a typed-array argument: the heap (for tfjs, a Uint8Array over the wasm memory).
+uint8_t* bytesOf(napi_env env, napi_value value, size_t* bytes) {
+  napi_typedarray_type type;
+  size_t length, view_offset;
+  void* data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &view_offset) != napi_ok) return nullptr;
+  const size_t element = type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array ? 8
+                         : type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array   ? 4
+                         : type == napi_int16_array || type == napi_uint16_array                                 ? 2
+                                                                                                                 : 1;
+  *bytes = length * element;
+  return static_cast<uint8_t*>(data);
 }
+
+// The values of a Float64Array argument of `length` elements.
+const double* float64Values(napi_env env, napi_value value, size_t length) {
+  napi_typedarray_type type;
+  size_t actual, view_offset;
+  void* data;
+  napi_value buffer;
+  if (napi_get_typedarray_info(env, value, &type, &actual, &data, &buffer, &view_offset) != napi_ok ||
+      type != napi_float64_array || actual != length)
+    return nullptr;
+  return static_cast<const double*>(data);
+}
+
+bool isWhole(double v, double low, double high) { return v >= low && v <= high && v == static_cast<double>(static_cast<int64_t>(v)); }
+
+// heap + at, when `at` is a byte offset with `needed` bytes of room before the heap's end.
+uint8_t* tensorAt(uint8_t* heap, size_t heap_bytes, double at, size_t needed) {
+  if (!isWhole(at, 0, 9e15) || static_cast<size_t>(at) + needed > heap_bytes) return nullptr;
+  return heap + static_cast<size_t>(at);
+}
+
+const std::string kNoRoom = " is not a byte offset with room for its tensor in the heap";
 
 // conv(pass, heap, aOffset, bOffset, outOffset, geometry): pass 0 reads x (a) and the filter (b) into y (out);
 // pass 1 reads dy (a) and the filter (b) into dx; pass 2 reads x (a) and dy (b) into dW. Offsets are in bytes
@@ -243,44 +276,31 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   int32_t pass;
   if (napi_get_value_int32(env, argv[0], &pass) != napi_ok || pass < kForward || pass > kFilterGrad)
     return fail(env, "conv: pass must be 0 (forward), 1 (input gradient) or 2 (filter gradient)");
-
-  napi_typedarray_type type;
-  size_t length, view_offset;
-  void* data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, argv[5], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || length != kGeometryFields)
-    return fail(env, "conv: geometry must be a Float64Array of " + std::to_string(kGeometryFields) + " sizes");
+  const double* values = float64Values(env, argv[5], kGeometryFields);
+  if (values == nullptr) return fail(env, "conv: geometry must be a Float64Array of " + std::to_string(kGeometryFields) + " sizes");
   Geometry g;
   int64_t* fields = &g.batch;
   for (size_t i = 0; i < kGeometryFields; i++) {
-    const double v = static_cast<const double*>(data)[i];
-    if (!(v >= 0 && v <= 1e9) || v != static_cast<double>(static_cast<int64_t>(v)))
-      return fail(env, "conv: geometry entry " + std::to_string(i) + " is not a size");
-    fields[i] = static_cast<int64_t>(v);
+    if (!isWhole(values[i], 0, 1e9)) return fail(env, "conv: geometry entry " + std::to_string(i) + " is not a size");
+    fields[i] = static_cast<int64_t>(values[i]);
   }
-
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok)
-    return fail(env, "conv: heap must be a typed array");
-  size_t element = type == napi_float64_array || type == napi_bigint64_array || type == napi_biguint64_array ? 8
-                   : type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array ? 4
-                   : type == napi_int16_array || type == napi_uint16_array ? 2 : 1;
-  const size_t heap_bytes = length * element;
+  size_t heap_bytes;
+  uint8_t* heap = bytesOf(env, argv[1], &heap_bytes);
+  if (heap == nullptr) return fail(env, "conv: heap must be a typed array");
   const size_t f = sizeof(float);
   const size_t x_bytes = g.batch * g.in_h * g.in_w * g.in_c * f, y_bytes = g.batch * g.out_h * g.out_w * g.out_c * f;
   const size_t w_bytes = g.k_h * g.k_w * g.in_c * g.out_c * f;
   const size_t sizes[3][3] = {{x_bytes, w_bytes, y_bytes}, {y_bytes, w_bytes, x_bytes}, {x_bytes, y_bytes, w_bytes}};
-  size_t offsets[3];
+  uint8_t* tensors[3];
   for (int i = 0; i < 3; i++) {
-    if (!byteOffset(env, argv[2 + i], heap_bytes, sizes[pass][i], &offsets[i]))
-      return fail(env, "conv: argument " + std::to_string(3 + i) + " is not a byte offset with room for its tensor in the heap");
+    double at = -1;
+    napi_get_value_double(env, argv[2 + i], &at);
+    tensors[i] = tensorAt(heap, heap_bytes, at, sizes[pass][i]);
+    if (tensors[i] == nullptr) return fail(env, "conv: argument " + std::to_string(3 + i) + kNoRoom);
   }
-  uint8_t* heap = static_cast<uint8_t*>(data);
   try {
-    run(pass, g, heap + offsets[0], heap + offsets[1], heap + offsets[2]);
-  } catch (const dnnl::error& e) {
-    return fail(env, std::string("oneDNN: ") + e.what());
-  } catch (const std::exception& e) {
+    run(pass, g, tensors[0], tensors[1], tensors[2]);
+  } catch (const std::exception& e) {  // dnnl::error included
     return fail(env, std::string("oneDNN: ") + e.what());
   }
   return nullptr;
@@ -298,41 +318,27 @@ napi_value BatchNorm(napi_env env, napi_callback_info info) {
   if (napi_get_value_int32(env, argv[0], &pass) != napi_ok || (pass != kNormForward && pass != kNormBackward))
     return fail(env, "batchNorm: pass must be 0 (forward) or 1 (backward)");
   const size_t count = pass == kNormForward ? 6 : 8;
-  const bool* isFull = pass == kNormForward ? kNormForwardTensors : kNormBackwardTensors;
-
-  napi_typedarray_type type;
-  size_t length, view_offset;
-  void* data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, argv[3], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || length != 4)
-    return fail(env, "batchNorm: shape must be a Float64Array [n, h, w, c]");
+  const bool* is_full = pass == kNormForward ? kNormForwardTensors : kNormBackwardTensors;
+  const double* shape = float64Values(env, argv[3], 4);
+  if (shape == nullptr) return fail(env, "batchNorm: shape must be a Float64Array [n, h, w, c]");
   int64_t dims[4];
   for (int i = 0; i < 4; i++) {
-    const double v = static_cast<const double*>(data)[i];
-    if (!(v >= 1 && v <= 1e9) || v != static_cast<double>(static_cast<int64_t>(v))) return fail(env, "batchNorm: shape entries must be positive sizes");
-    dims[i] = static_cast<int64_t>(v);
+    if (!isWhole(shape[i], 1, 1e9)) return fail(env, "batchNorm: shape entries must be positive sizes");
+    dims[i] = static_cast<int64_t>(shape[i]);
   }
   double epsilon;
   if (napi_get_value_double(env, argv[4], &epsilon) != napi_ok || !(epsilon > 0)) return fail(env, "batchNorm: epsilon must be a positive number");
-
-  if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || length != count)
-    return fail(env, "batchNorm: offsets must be a Float64Array of " + std::to_string(count) + " byte offsets");
-  const double* offsets = static_cast<const double*>(data);
-
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok || type != napi_uint8_array)
-    return fail(env, "batchNorm: heap must be a Uint8Array");
+  const double* offsets = float64Values(env, argv[2], count);
+  if (offsets == nullptr) return fail(env, "batchNorm: offsets must be a Float64Array of " + std::to_string(count) + " byte offsets");
+  size_t heap_bytes;
+  uint8_t* heap = bytesOf(env, argv[1], &heap_bytes);
+  if (heap == nullptr) return fail(env, "batchNorm: heap must be a typed array");
   const size_t full_bytes = static_cast<size_t>(dims[0] * dims[1] * dims[2] * dims[3]) * sizeof(float);
   const size_t channel_bytes = static_cast<size_t>(dims[3]) * sizeof(float);
-  uint8_t* heap = static_cast<uint8_t*>(data);
   uint8_t* tensors[8];
   for (size_t i = 0; i < count; i++) {
-    const double at = offsets[i];
-    const size_t needed = isFull[i] ? full_bytes : channel_bytes;
-    if (!(at >= 0) || at != static_cast<double>(static_cast<size_t>(at)) || static_cast<size_t>(at) + needed > length)
-      return fail(env, "batchNorm: offset " + std::to_string(i) + " is not a byte offset with room for its tensor in the heap");
-    tensors[i] = heap + static_cast<size_t>(at);
+    tensors[i] = tensorAt(heap, heap_bytes, offsets[i], is_full[i] ? full_bytes : channel_bytes);
+    if (tensors[i] == nullptr) return fail(env, "batchNorm: offset " + std::to_string(i) + kNoRoom);
   }
   // oneDNN names dims N, C, H, W whatever the layout; nhwc says where each lives.
   const memory::desc desc({dims[0], dims[3], dims[1], dims[2]}, dt::f32, tag::nhwc);
@@ -354,39 +360,30 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc != 4) return fail(env, "sgdStep: expected (heap, offsets, count, hyper)");
-  napi_typedarray_type type;
-  size_t length, view_offset;
-  void* data;
-  napi_value buffer;
   double count_value;
-  if (napi_get_value_double(env, argv[2], &count_value) != napi_ok || !(count_value >= 0) ||
-      count_value != static_cast<double>(static_cast<size_t>(count_value)))
+  if (napi_get_value_double(env, argv[2], &count_value) != napi_ok || !isWhole(count_value, 0, 9e15))
     return fail(env, "sgdStep: count must be a size");
   const size_t count = static_cast<size_t>(count_value);
-  if (napi_get_typedarray_info(env, argv[3], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || length != 6)
-    return fail(env, "sgdStep: hyper must be a Float64Array [lr, momentum, dampening, weight_decay, nesterov, first]");
-  const double* h = static_cast<const double*>(data);
+  const double* h = float64Values(env, argv[3], 6);
+  if (h == nullptr) return fail(env, "sgdStep: hyper must be a Float64Array [lr, momentum, dampening, weight_decay, nesterov, first]");
   const float lr = static_cast<float>(h[0]), momentum = static_cast<float>(h[1]), keep = static_cast<float>(1.0 - h[2]);
   const float decay = static_cast<float>(h[3]);
   const bool nesterov = h[4] != 0, first = h[5] != 0, with_momentum = h[1] != 0;
-
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || length != 5)
-    return fail(env, "sgdStep: offsets must be a Float64Array of 5 byte offsets");
-  const double* offsets = static_cast<const double*>(data);
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &view_offset) != napi_ok || type != napi_uint8_array)
-    return fail(env, "sgdStep: heap must be a Uint8Array");
-  uint8_t* heap = static_cast<uint8_t*>(data);
+  const double* offsets = float64Values(env, argv[1], 5);
+  if (offsets == nullptr) return fail(env, "sgdStep: offsets must be a Float64Array of 5 byte offsets");
+  size_t heap_bytes;
+  uint8_t* heap = bytesOf(env, argv[0], &heap_bytes);
+  if (heap == nullptr) return fail(env, "sgdStep: heap must be a typed array");
   float* t[5];
   for (int i = 0; i < 5; i++) {
-    const bool used = with_momentum || (i != 2 && i != 4);
-    const bool read = i == 2 && first;  // the first step reads no buffer
-    if (!used || read) { t[i] = nullptr; continue; }
-    const double at = offsets[i];
-    if (!(at >= 0) || at != static_cast<double>(static_cast<size_t>(at)) || static_cast<size_t>(at) + count * sizeof(float) > length)
-      return fail(env, "sgdStep: offset " + std::to_string(i) + " is not a byte offset with room for its tensor in the heap");
-    t[i] = reinterpret_cast<float*>(heap + static_cast<size_t>(at));
+    const bool is_buffer = i == 2 || i == 4;
+    // Without momentum there is no buffer, and the first step reads none.
+    if (is_buffer && (!with_momentum || (i == 2 && first))) {
+      t[i] = nullptr;
+      continue;
+    }
+    t[i] = reinterpret_cast<float*>(tensorAt(heap, heap_bytes, offsets[i], count * sizeof(float)));
+    if (t[i] == nullptr) return fail(env, "sgdStep: offset " + std::to_string(i) + kNoRoom);
   }
   float *p = t[0], *g = t[1], *buf = t[2], *p_out = t[3], *buf_out = t[4];
   // Small parameters (biases, BatchNorm's γ and β) are not worth waking the other threads for.
