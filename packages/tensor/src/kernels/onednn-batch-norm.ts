@@ -52,7 +52,7 @@ let activeOneDnn: () => OneDnn | undefined = () => undefined;
 
 function activeApi(kernelName: string): OneDnn {
   const api = activeOneDnn();
-  if (api === undefined) throw new Error(`${kernelName}: oneDNN is not in use; call batchNormTrain, which falls back to tf ops.`);
+  if (api === undefined) throw new Error(`${kernelName}: oneDNN is not in use; call batchNormTrainOneDnn, which says when to fall back to tf ops.`);
   return api;
 }
 
