@@ -95,6 +95,11 @@ export interface OneDnn {
    * [lr, momentum, dampening, weight_decay, nesterov (0/1), first (0/1)].
    */
   sgdStep(heap: Uint8Array, offsets: Float64Array, count: number, hyper: Float64Array): void;
+  /**
+   * out = alpha·x + beta·y elementwise, in float32, over three Float32Arrays of one length that may lie in different
+   * memories (the wasm heap, a SharedArrayBuffer): one pass; OpenMP over 64 K values.
+   */
+  axpby(out: Float32Array, x: Float32Array, alpha: number, y: Float32Array, beta: number): void;
   /** OpenMP threads for this JavaScript thread's later calls (each worker thread keeps its own count). */
   setThreads(threads: number): void;
   /** The threads this JavaScript thread's calls use. */
@@ -107,6 +112,7 @@ interface Addon {
   conv: OneDnn['conv'];
   batchNorm: OneDnn['batchNorm'];
   sgdStep: OneDnn['sgdStep'];
+  axpby: OneDnn['axpby'];
   setThreads: OneDnn['setThreads'];
   threads: OneDnn['threads'];
   version(): string;
@@ -137,7 +143,7 @@ function load(): OneDnnLoad {
   try {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as Addon;
     const version = addon.version();
-    return { ok: true, api: { version, conv: addon.conv, batchNorm: addon.batchNorm, sgdStep: addon.sgdStep, setThreads: addon.setThreads, threads: addon.threads } };
+    return { ok: true, api: { version, conv: addon.conv, batchNorm: addon.batchNorm, sgdStep: addon.sgdStep, axpby: addon.axpby, setThreads: addon.setThreads, threads: addon.threads } };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
     return { ok: false, reason: `the oneDNN addon failed to load (${message}); rebuild it with \`npm rebuild\`` };

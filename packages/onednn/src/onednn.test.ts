@@ -317,3 +317,34 @@ describe.skipIf(!loaded.ok)('sgdStep on a shared heap', () => {
     expect(() => api.sgdStep(heap, new Float64Array(5), -1, new Float64Array(6))).toThrow(/count must be/);
   });
 });
+
+describe.skipIf(!loaded.ok)('axpby across memories', () => {
+  const api = loaded.ok ? loaded.api : (undefined as never);
+
+  it('out = 0.25·x + 0.75·y, by hand, with y in a SharedArrayBuffer and out a view into the middle of another array', () => {
+    const x = Float32Array.from([4, -8, 2]);
+    const y = new Float32Array(new SharedArrayBuffer(12));
+    y.set([1, 1, -2]);
+    const backing = new Float32Array(5).fill(Number.NaN);
+    api.axpby(backing.subarray(1, 4), x, 0.25, y, 0.75);
+    expect([...backing]).toEqual([Number.NaN, 1.75, -1.25, -1, Number.NaN]);
+  });
+
+  it('may write over one of its inputs, and splits a large array over the threads (1,000,003 values, against float64)', () => {
+    const n = 1_000_003;
+    const x = sequence(n, 21), y = sequence(n, 22);
+    const expected = Float64Array.from(x, (v, i) => 0.3 * v - 1.5 * y[i]!);
+    const before = api.threads();
+    api.setThreads(2);
+    api.axpby(x, x, 0.3, y, -1.5);
+    api.setThreads(before);
+    expectClose(x, expected, 1e-6);
+  });
+
+  it('rejects arrays of other types or lengths', () => {
+    const three = new Float32Array(3);
+    expect(() => api.axpby(three, three, 1, new Float32Array(2), 1)).toThrow(/same length \(3, 3, 2\)/);
+    expect(() => api.axpby(three, new Float64Array(3) as unknown as Float32Array, 1, three, 1)).toThrow(/x must be a Float32Array/);
+    expect(() => api.axpby(three, three, 'a' as unknown as number, three, 1)).toThrow(/alpha and beta must be numbers/);
+  });
+});
