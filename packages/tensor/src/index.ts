@@ -28,6 +28,8 @@ export { envCfgSchema, type EnvCfg } from './backend/env-cfg.js';
 export { registerKernelFixes, unregisterKernelFixes, kernelFixesRegistered, KERNEL_FIXES } from './kernels/register-kernel-fixes.js';
 export { upsampleNearest } from './ops/upsample-nearest.js';
 export { noGrad } from './ops/no-grad.js';
+export { copyValuesInto } from './ops/copy-values.js';
+export { addScaledValues } from './ops/add-scaled-values.js';
 export { sgdStepOneDnn, type SgdStepAttrs } from './ops/sgd-step.js';
 export { useOneDnn, oneDnnActive, type OneDnnStatus } from './kernels/onednn-conv.js';
 
