@@ -124,6 +124,9 @@ describe('DataParallel', { timeout: 120_000 }, () => {
         counts.push(tf.memory().numTensors);
       }
       expect(new Set(counts).size).toBe(1);
+      const timings = dp.lastTimings!;
+      expect(timings.replica.compute).toBeGreaterThan(0);
+      expect(timings.local + timings.update).toBeGreaterThan(0);
     } finally {
       await dp.close();
       ow.dispose();
@@ -143,6 +146,29 @@ describe('DataParallel', { timeout: 120_000 }, () => {
       const { losses } = await dp.trainStep(batch, owDp);
       expect(losses.loss).toBeCloseTo(expected.loss, 5);
       expectSameParams(main, single);
+    } finally {
+      await dp.close();
+      for (const m of [owSingle, owDp, single, main]) m.dispose();
+    }
+  });
+
+  it('sums three replicas\' gradients (each added to the running sum) to the single-thread result', async () => {
+    const cfg = { type: 'dptest.DPToyConvBN', norm_eval: true };
+    const [single, main] = twinModels(cfg);
+    const owSingle = buildOptimWrapper(single, OPTIM);
+    const owDp = buildOptimWrapper(main, OPTIM);
+    const dp = await DataParallel.start({ model: main, modelCfg: cfg, replicas: 3, backend: 'wasm', seed: 0 });
+    try {
+      const before = tf.memory().numTensors;
+      for (const seed of [3, 4]) {
+        const batch = toyImageBatch(7, seed); // shards of 3, 2 and 2
+        const expected = owSingle.updateParams(() => single.loss(batch)).losses;
+        const { losses } = await dp.trainStep(batch, owDp);
+        expect(losses.loss).toBeCloseTo(expected.loss, 5);
+      }
+      expectSameParams(main, single);
+      // The first step made the momentum buffers of the single-thread and the data-parallel optimizer alike.
+      expect(tf.memory().numTensors - before).toBe(2 * main.namedParameters().length);
     } finally {
       await dp.close();
       for (const m of [owSingle, owDp, single, main]) m.dispose();

@@ -24,13 +24,13 @@
  * env_cfg: { backend: 'wasm', num_workers_train: 'auto' } // one replica per core
  */
 import { DetlabError, type Logger } from '@detlab/core';
-import type { BackendChoice, Module } from '@detlab/tensor';
+import { addScaledValues, type BackendChoice, type Module } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Worker } from 'node:worker_threads';
 import { parseLosses, readScalars } from '../../optim/optimizer/parse-losses.js';
 import type { TrainableModel } from '../trainable-model.js';
 import { startModuleWorker } from '@detlab/core';
-import type { ReplicaInit, ReplicaReply, ReplicaStep } from './replica-worker.js';
+import type { ReplicaInit, ReplicaReply, ReplicaStep, ReplicaTimings } from './replica-worker.js';
 import { replicaImports } from './replica-imports.js';
 import { batchLength, shardSizes, splitBatch, splitsBatches } from './split-batch.js';
 import { stateLayout, stateVariables, writeState, type StateLayout } from './state-layout.js';
@@ -83,6 +83,8 @@ export interface DataParallelTimings {
   wait: number;
   /** Averaging gradients and the optim wrapper's clip + step. */
   update: number;
+  /** The slowest worker's own split (the largest of each part over the workers). */
+  replica: ReplicaTimings;
 }
 
 /** Data-parallel training over worker threads; see the file comment. */
@@ -182,7 +184,7 @@ export class DataParallel {
     const grads = this.averageGrads(local.grads, replies, paramVariables, trainable, weights);
     const losses = averageLosses([local.losses, ...replies.map((r) => Object.fromEntries(r.losses))], weights);
     const result = optimWrapper.updateParamsWithGrads(grads, losses);
-    this.lastTimings = { broadcast: t1 - t0, local: t2 - t1, wait: t3 - t2, update: performance.now() - t3 };
+    this.lastTimings = { broadcast: t1 - t0, local: t2 - t1, wait: t3 - t2, update: performance.now() - t3, replica: slowestParts(replies) };
     return result;
   }
 
@@ -214,25 +216,29 @@ export class DataParallel {
     }
   }
 
-  /** Σ_r w_r · g_r per trainable parameter (a replica that produced none for a parameter adds zero). */
+  /**
+   * Σ_r w_r · g_r per trainable parameter (a replica that produced none for a parameter adds zero). Each replica's
+   * gradient is added straight from its shared buffer (`addScaledValues`: one native pass with oneDNN's addon).
+   */
   private averageGrads(local: tf.NamedTensorMap, replies: ReplicaResult[], params: tf.Variable[], trainable: boolean[], weights: number[]): tf.NamedTensorMap {
     const views = replies.map((r, i) => ({ present: new Set(r.present), values: new Float32Array(this.workers[i].grads) }));
     const out: tf.NamedTensorMap = {};
-    tf.tidy(() => {
-      params.forEach((variable, i) => {
-        if (!trainable[i]) return;
-        const entry = this.layout.entries[i];
-        const terms: tf.Tensor[] = [];
-        const own = local[variable.name];
-        if (own) terms.push(tf.mul(own, weights[0]));
-        views.forEach((view, r) => {
-          if (!view.present.has(i)) return;
-          // The view is read into the backend at once (wasm copies; see readState) and freed by this tidy.
-          const grad = tf.tensor(view.values.subarray(entry.offset, entry.offset + entry.size), entry.shape, 'float32');
-          terms.push(tf.mul(grad, weights[r + 1]));
-        });
-        if (terms.length > 0) out[variable.name] = tf.keep(terms.length === 1 ? terms[0] : tf.addN(terms));
+    params.forEach((variable, i) => {
+      if (!trainable[i]) return;
+      const entry = this.layout.entries[i];
+      // The sum so far and the weight its terms still need (the own gradient is taken unscaled, then scaled once).
+      let sum: tf.Tensor | undefined = local[variable.name];
+      let sumWeight = weights[0];
+      views.forEach((view, r) => {
+        if (!view.present.has(i)) return;
+        const values = view.values.subarray(entry.offset, entry.offset + entry.size);
+        const next = sum === undefined ? tf.tidy(() => tf.mul(tf.tensor(values, entry.shape, 'float32'), weights[r + 1])) : addScaledValues(sum, sumWeight, values, weights[r + 1]);
+        if (sum !== undefined && sum !== local[variable.name]) sum.dispose();
+        sum = next;
+        sumWeight = 1;
       });
+      if (sum === undefined) return;
+      out[variable.name] = sum === local[variable.name] ? tf.tidy(() => tf.mul(sum!, sumWeight)) : sum;
     });
     tf.dispose(local);
     return out;
@@ -283,6 +289,12 @@ export class DataParallel {
       w.pending = undefined;
     }
   }
+}
+
+/** The largest of each part of the workers' timings. */
+function slowestParts(replies: ReplicaResult[]): ReplicaTimings {
+  const slowest = (part: keyof ReplicaTimings): number => Math.max(...replies.map((r) => r.timings[part]));
+  return { load: slowest('load'), compute: slowest('compute'), send: slowest('send') };
 }
 
 /** Weighted mean of each loss over the replicas that report it. */

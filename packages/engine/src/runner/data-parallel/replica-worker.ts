@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConsoleLogger, DetlabError, LOGGER, MODELS, importCustomModules, rootContainer } from '@detlab/core';
-import { initBackend, initWeights, setSeed, type BackendChoice, type Module } from '@detlab/tensor';
+import { copyValuesInto, initBackend, initWeights, setSeed, type BackendChoice, type Module } from '@detlab/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { parseLosses, readScalars } from '../../optim/optimizer/parse-losses.js';
 import type { TrainableModel } from '../trainable-model.js';
@@ -57,11 +57,21 @@ export interface ReplicaStep {
   trainable: boolean[];
 }
 
+/** Where a replica's step went, in ms. */
+export interface ReplicaTimings {
+  /** Loading the parameters and buffers from shared memory. */
+  load: number;
+  /** Forward and backward of its shard. */
+  compute: number;
+  /** Writing the gradients to its shared buffer. */
+  send: number;
+}
+
 /** What a replica answers. */
 export type ReplicaReply =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
-  | { type: 'result'; id: number; losses: Array<[string, number]>; present: number[] }
+  | { type: 'result'; id: number; losses: Array<[string, number]>; present: number[]; timings: ReplicaTimings }
   | { type: 'error'; id: number; message: string; detlab: boolean };
 
 const port = parentPort!;
@@ -133,7 +143,9 @@ interface StepContext {
 }
 
 function runStep(replica: TrainableModel, step: ReplicaStep, ctx: StepContext): ReplicaReply {
+  const t0 = performance.now();
   readState(ctx.variables, init.layout, init.state);
+  const t1 = performance.now();
   step.training.forEach((mode, i) => (ctx.modules[i].training = mode));
   const wanted = ctx.params.filter((_, i) => step.trainable[i]);
   const wantedIndex = ctx.params.map((_, i) => i).filter((i) => step.trainable[i]);
@@ -149,17 +161,19 @@ function runStep(replica: TrainableModel, step: ReplicaStep, ctx: StepContext): 
     );
     // value is the total loss itself (kept above), disposed with the others below.
     if (!named.some(([, t]) => t === value)) value.dispose();
+    const t2 = performance.now();
     const present: number[] = [];
     wanted.forEach((variable, k) => {
       const grad = grads[variable.name];
       if (!grad) return;
       const entry = init.layout.entries[wantedIndex[k]];
-      ctx.grads.set(grad.dataSync() as Float32Array, entry.offset);
+      copyValuesInto(grad, ctx.grads, entry.offset);
       present.push(wantedIndex[k]);
     });
     tf.dispose(grads);
     const numbers = readScalars(named.map(([, t]) => t));
-    return { type: 'result', id: step.id, losses: named.map(([k], i) => [k, numbers[i]]), present };
+    const timings = { load: t1 - t0, compute: t2 - t1, send: performance.now() - t2 };
+    return { type: 'result', id: step.id, losses: named.map(([k], i) => [k, numbers[i]]), present, timings };
   } finally {
     for (const t of new Set(named.map(([, t]) => t))) t.dispose();
   }

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DetlabError } from '@detlab/core';
-import type { Module } from '@detlab/tensor';
+import { copyValuesInto, type Module } from '@detlab/tensor';
 
 /** One parameter or buffer in the shared state. */
 export interface StateEntry {
@@ -78,11 +78,7 @@ export function layoutMismatch(expected: StateLayout, actual: StateLayout): stri
 export function writeState(variables: readonly tf.Variable[], layout: StateLayout, shared: SharedArrayBuffer): void {
   const f32 = new Float32Array(shared);
   const i32 = new Int32Array(shared);
-  layout.entries.forEach((entry, i) => {
-    // dataSync outside any tidy: a typed array returned from tidy is walked element by element (tfjs-in-node §4.5).
-    const values = variables[i].dataSync();
-    (entry.dtype === 'int32' ? i32 : f32).set(values as Float32Array | Int32Array, entry.offset);
-  });
+  layout.entries.forEach((entry, i) => copyValuesInto(variables[i], entry.dtype === 'int32' ? i32 : f32, entry.offset));
 }
 
 /** Assigns the values in `shared` to `variables` (layout order). */
