@@ -29,6 +29,24 @@ describe.each(CONV_ROUTES)('BatchNorm2d on wasm via %s', (route) => {
     bn.dispose();
   });
 
+  it('updates the running statistics without tfjs kernels (on oneDNN the layer runs one kernel in all)', async () => {
+    const bn = new BatchNorm2d({ num_features: 1 });
+    const input = x();
+    const { kernelNames, result } = await tf.profile(() => bn.forward(input));
+    if (route === 'oneDNN') expect(kernelNames).toEqual(['DetlabBatchNormTrain']);
+    else {
+      // The normalisation's kernels and no more (its statistics are computed without kernels on wasm).
+      const { mean: m, variance: v } = batchStatistics(input as tf.Tensor4D);
+      const normalisation = await tf.profile(() => batchNormTrain(input as tf.Tensor4D, m, v, 1e-5, bn.weight as tf.Tensor1D, bn.bias as tf.Tensor1D));
+      const kernelsOnly = (names: string[]) => names.filter((name) => /^[A-Z]/.test(name)); // not tfjs's scope names
+      expect(kernelsOnly(kernelNames)).toEqual(kernelsOnly(normalisation.kernelNames));
+      tf.dispose([m, v, normalisation.result as tf.Tensor]);
+    }
+    expect(bn.runningMean.dataSync()[0]).toBeCloseTo(0.25, 6);
+    tf.dispose([input, result as tf.Tensor]);
+    bn.dispose();
+  });
+
   it('uses the running statistics in eval mode and leaves them unchanged', () => {
     const bn = new BatchNorm2d({ num_features: 1, eps: 1e-12 });
     bn.runningMean.assign(tf.tensor1d([2]));
@@ -98,6 +116,26 @@ describe.each(CONV_ROUTES)('BatchNorm2d on wasm via %s', (route) => {
     Array.from(bn.runningMean.dataSync()).forEach((m, c) => expect(m).toBeCloseTo((1 - 0.9 ** 4) * channelMean[c]!, 4));
     tf.dispose([input, r]);
     useConvRoute(route);
+    bn.dispose();
+  });
+});
+
+describe('BatchNorm2d on cpu', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+  afterAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('updates the running statistics with tfjs kernels, as PyTorch does', () => {
+    const bn = new BatchNorm2d({ num_features: 2, momentum: 0.2 });
+    // Channel 0 holds 1, 2, 3, 4 (mean 2.5, unbiased variance 5/3), channel 1 holds 0, 0, 4, 4 (mean 2, 16/3).
+    tf.dispose(bn.forward(tf.tensor4d([1, 0, 2, 0, 3, 4, 4, 4], [1, 2, 2, 2])));
+    const [mean, variance] = [bn.runningMean, bn.runningVar].map((t) => Array.from(t.dataSync()));
+    [0.5, 0.4].forEach((v, c) => expect(mean[c]).toBeCloseTo(v, 6)); // 0.8·0 + 0.2·mean
+    [0.8 + 0.2 * (5 / 3), 0.8 + 0.2 * (16 / 3)].forEach((v, c) => expect(variance[c]).toBeCloseTo(v, 5));
+    expect(bn.numBatchesTracked.dataSync()[0]).toBe(1);
     bn.dispose();
   });
 });
