@@ -7,7 +7,7 @@
  * PyTorch DDP broadcasts rank 0's buffers before each forward, rank 0's buffers win.
  *
  * Messages in: `{ type: 'step', id, shard, training, trainable }`. Out: `{ type: 'ready' }`,
- * `{ type: 'init-error', message }`, `{ type: 'result', id, losses, present }`, `{ type: 'error', id, message, detlab }`.
+ * `{ type: 'init-error', message }`, `{ type: 'result', id, losses, present, timings }`, `{ type: 'error', id, message, detlab }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConsoleLogger, DetlabError, LOGGER, MODELS, importCustomModules, rootContainer } from '@detlab/core';
