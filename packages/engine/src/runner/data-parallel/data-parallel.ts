@@ -226,19 +226,21 @@ export class DataParallel {
     params.forEach((variable, i) => {
       if (!trainable[i]) return;
       const entry = this.layout.entries[i];
-      // The sum so far and the weight its terms still need (the own gradient is taken unscaled, then scaled once).
-      let sum: tf.Tensor | undefined = local[variable.name];
-      let sumWeight = weights[0];
+      const own = local[variable.name];
+      // The sum so far, and the factor it still needs: the own gradient enters unscaled and is scaled by the
+      // first addition, so that each replica costs one pass.
+      let sum = own;
+      let factor = weights[0];
       views.forEach((view, r) => {
         if (!view.present.has(i)) return;
         const values = view.values.subarray(entry.offset, entry.offset + entry.size);
-        const next = sum === undefined ? tf.tidy(() => tf.mul(tf.tensor(values, entry.shape, 'float32'), weights[r + 1])) : addScaledValues(sum, sumWeight, values, weights[r + 1]);
-        if (sum !== undefined && sum !== local[variable.name]) sum.dispose();
+        const next = sum ? addScaledValues(sum, factor, values, weights[r + 1]) : tf.tidy(() => tf.mul(tf.tensor(values, entry.shape, 'float32'), weights[r + 1]));
+        if (sum && sum !== own) sum.dispose();
         sum = next;
-        sumWeight = 1;
+        factor = 1;
       });
-      if (sum === undefined) return;
-      out[variable.name] = sum === local[variable.name] ? tf.tidy(() => tf.mul(sum!, sumWeight)) : sum;
+      // The own gradient alone is scaled into a new tensor: `local` is disposed below.
+      if (sum) out[variable.name] = sum === own ? tf.tidy(() => tf.mul(own, factor)) : sum;
     });
     tf.dispose(local);
     return out;
