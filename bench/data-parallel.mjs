@@ -1,5 +1,5 @@
 /**
- * CPU training throughput (images/s) on the wasm backend, in three layouts of N cores (default: all):
+ * CPU training throughput (images/s) on the wasm backend, in these layouts of N cores (default: all):
  *
  * - `1x1`: 1 replica on 1 thread (OptimWrapper.updateParams, tfjs's single-threaded wasm), on the case's batch B;
  * - `Nx1`: N data-parallel replicas (this thread + N − 1 worker threads, DataParallel), 1 thread each, on the
@@ -15,7 +15,7 @@
  * layout's threads; `--onednn off` keeps them on wasm's kernels. The report says which (`convolutions`).
  *
  * The wasm thread count is fixed per process, so the script runs itself in parts (`--threads 1` for 1x1 and Nx1,
- * `--threads N` for 1xN, then N `--layouts 1x1` parts at once) and merges them. Cases:
+ * `--threads N` for 1xN, then N 1x1-only parts at once, per case) and merges them. Cases:
  *
  * - `resnet50`: the step of bench/resnet50-step.mjs (ResNet-50 stage outputs, loss Σ mean(out²), train-mode BN)
  *   on a global batch of 2 × 256 × 256 × 3, SGD momentum 0.9; next to PyTorch on the same machine, in the same
@@ -27,7 +27,7 @@
  * main thread (must be 0). It imports the BUILT packages (dist/): build first (`npm run build`).
  * The JSON lands in bench/results/data-parallel.json.
  *
- * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 3] [--steps 3] [--only resnet50|atss_tiny] [--onednn on|off] [--no-torch] [--no-processes]
+ * Usage: node bench/data-parallel.mjs [--workers N (default: cores)] [--warmup 10] [--steps 3] [--only resnet50|atss_tiny] [--onednn on|off] [--no-torch] [--no-processes]
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
