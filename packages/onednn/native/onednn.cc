@@ -243,15 +243,19 @@ uint8_t* bytesOf(napi_env env, napi_value value, size_t* bytes) {
   return static_cast<uint8_t*>(data);
 }
 
+// The data and length of a typed-array argument of type `wanted`; false for anything else.
+bool typedArrayOf(napi_env env, napi_value value, napi_typedarray_type wanted, void** data, size_t* length) {
+  napi_typedarray_type type;
+  size_t view_offset;
+  napi_value buffer;
+  return napi_get_typedarray_info(env, value, &type, length, data, &buffer, &view_offset) == napi_ok && type == wanted;
+}
+
 // The values of a Float64Array argument of `length` elements.
 const double* float64Values(napi_env env, napi_value value, size_t length) {
-  napi_typedarray_type type;
-  size_t actual, view_offset;
   void* data;
-  napi_value buffer;
-  if (napi_get_typedarray_info(env, value, &type, &actual, &data, &buffer, &view_offset) != napi_ok ||
-      type != napi_float64_array || actual != length)
-    return nullptr;
+  size_t actual;
+  if (!typedArrayOf(env, value, napi_float64_array, &data, &actual) || actual != length) return nullptr;
   return static_cast<const double*>(data);
 }
 
@@ -414,12 +418,8 @@ napi_value Axpby(napi_env env, napi_callback_info info) {
   const int positions[3] = {0, 1, 3};
   const char* names[3] = {"out", "x", "y"};
   for (int i = 0; i < 3; i++) {
-    napi_typedarray_type type;
     void* data;
-    napi_value buffer;
-    size_t view_offset;
-    if (napi_get_typedarray_info(env, argv[positions[i]], &type, &lengths[i], &data, &buffer, &view_offset) != napi_ok ||
-        type != napi_float32_array)
+    if (!typedArrayOf(env, argv[positions[i]], napi_float32_array, &data, &lengths[i]))
       return fail(env, std::string("axpby: ") + names[i] + " must be a Float32Array");
     arrays[i] = static_cast<float*>(data);
   }
